@@ -56,8 +56,13 @@ def load_scenarios(
     refuse_other_kind(source, "scenarios")
     spec: ScenarioFile = validate(source, ScenarioFile)
     out: list[tuple[Scenario, Portfolio]] = []
-    issues = [source.issue(loc, message) for loc, message in rules.scenario_problems(spec)]
+    problems = list(rules.scenario_problems(spec))
+    issues = [source.issue(loc, message) for loc, message in problems]
+    # A scenario whose set is written wrongly (`{PATH=VALUE}`) is said so, not applied too.
+    unset = {loc[1] for loc, _ in problems if len(loc) > 2 and loc[2] == "set"}
     for i, scenario in enumerate(spec.scenarios):
+        if i in unset:
+            continue
         # Each value's numbers as the file writes them, for its messages (`got -1_800_000`).
         typed = {
             p: source.numbers.get(source.line(("scenarios", i, "set", p)) or 0, {})

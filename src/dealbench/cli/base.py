@@ -33,6 +33,14 @@ class _Commands(typer.core.TyperGroup):
 
             raise typer.Exit(stopped(exc)) from None
 
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        try:
+            return super().resolve_command(ctx, args)
+        except Exception as exc:  # Typer's own click or click itself: duck-typed
+            if args and type(exc).__name__ in ("UsageError", "NoSuchCommand"):
+                _the_command_meant(exc, args[0], self.commands)
+            raise
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
@@ -67,6 +75,39 @@ def _the_name_here(exc: Any) -> None:
     named = [opt for opt in _SYNONYMS.get(exc.option_name, ()) if opt in here]
     if named:
         exc.possibilities = named
+
+
+#: The words a user guesses for a command, where no spelling is near its name, and what
+#: the command is: `dealbench web` for the web workbench said only "No such command 'web'"
+#: (`server`, spelt near `serve`, was answered).
+_COMMAND_WORDS = {
+    "serve": ("the local web workbench", ("web", "ui", "gui", "app", "browser", "workbench")),
+    "solve": ("the best packages", ("optimize", "optimise", "run", "plan")),
+    "validate": ("check data files", ("check", "lint", "verify")),
+    "evaluate": ("a package's values and limits", ("score", "assess")),
+    "offer": ("record the next US offer", ("propose", "proposal")),
+    "conclude": ("record a concluded deal", ("accept", "agree", "sign", "close")),
+    "walk-away": ("record talks ended without a deal", ("walk", "quit", "abandon")),
+    "history": ("every round with a partner", ("log", "rounds")),
+    "room": ("every partner's stage and next move", ("status", "dashboard", "overview")),
+    "render": ("term sheets and memos", ("export", "documents", "memo", "term-sheet")),
+    "frontier": ("the Pareto frontier", ("pareto", "tradeoff", "trade-off")),
+    "sweep": ("scenarios side by side", ("scenario", "scenarios", "sensitivity")),
+    "risk": ("sample the uncertain figures", ("simulate", "monte-carlo", "montecarlo")),
+}
+
+
+def _the_command_meant(exc: Any, name: str, commands: Any) -> None:
+    """ "No such command 'web'." with no command spelt near it: the command that does what
+    the word names ("Did you mean 'serve' (the local web workbench)?"), as Click suggests
+    `serve` for `server`. A near spelling Click found is kept."""
+    if "Did you mean" in str(getattr(exc, "message", "")) or getattr(exc, "possibilities", None):
+        return
+    word = name.strip().lower()
+    meant = [(c, what) for c, (what, words) in _COMMAND_WORDS.items() if word in words]
+    if meant and meant[0][0] in commands:
+        command, what = meant[0]
+        exc.message = f"No such command {name!r}. Did you mean {command!r} ({what})?"
 
 
 def _in_the_files_words(exc: typer.BadParameter) -> None:

@@ -16,6 +16,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TypeVar
 
 import typer
@@ -81,8 +82,43 @@ def option_name(argument: str) -> str:
 
 
 def report(exc: DealbenchError) -> None:
+    bare = _bare_units()
     for line in user_lines(exc, option_name, CHOOSES):
-        print(line, file=sys.stderr)
+        # said only of an amount of USD, which a user may type with its $
+        path = next((p for p in bare if line.startswith(f"error: --set: {p}: ")), None)
+        path = path if path is not None and "USD" in line else None
+        print(line + (_shell_read(path, bare[path]) if path else ""), file=sys.stderr)
+
+
+#: An amount's unit with no number, as a shell leaves `$2bn` typed unquoted: it reads `$2`
+#: as a variable (the script's second argument, most often empty).
+_UNITS = ("k", "m", "mn", "b", "bn", "t", "tn")
+
+
+#: The `--set` values of the command being run, as typed (`scenario_options.SetOpt`'s
+#: callback keeps them, for `report`).
+GIVEN_SETS: ContextVar[tuple[str, ...]] = ContextVar("GIVEN_SETS", default=())
+
+
+def _bare_units() -> dict[str, str]:
+    """The `--set PATH=VALUE` of the command being run whose value is a unit alone (`bn`):
+    path -> unit."""
+    found = {}
+    for item in GIVEN_SETS.get():
+        path, _, value = item.partition("=")
+        if value.strip().casefold() in _UNITS:
+            found[path.strip()] = value.strip()
+    return found
+
+
+def _shell_read(path: str, unit: str) -> str:
+    """`--set partners.MX.batna=$2bn` typed unquoted reaches dealbench as `bn`: say why, and
+    how to type it."""
+    return (
+        f" (a unit with no number: typed unquoted, a shell reads `$` and a digit before it as "
+        f"a variable, so `$2{unit}` reaches dealbench as `{unit}`; write the number without "
+        f"the $, --set {path}=2{unit}, or quote the option, --set '{path}=$2{unit}')"
+    )
 
 
 @contextmanager

@@ -18,14 +18,26 @@ from dealbench.cli.base import home_expanded
 if TYPE_CHECKING:
     from dealbench.analyze.parallel import Executor
 
+
+def _kept(sets: list[str] | None) -> list[str] | None:
+    """The `--set` values as typed, kept for the error that names one (`errors.report`)."""
+    from dealbench.cli.errors import GIVEN_SETS
+
+    GIVEN_SETS.set(tuple(sets or ()))
+    return sets
+
+
 SetOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--set",
         metavar="PATH=VALUE",
+        callback=_kept,
         help="Override one figure for this run, in the files' units; repeatable. "
         "E.g. partners.AE.batna=3bn, policy.risk_penalty_per_h100e=200k, "
-        "portfolio.supply.2027=900_000, portfolio.caps.AE.veu=800_000.",
+        "portfolio.supply.2027=900_000, portfolio.caps.AE.veu=800_000. Quote an amount "
+        "typed with its $ ('partners.AE.batna=$12bn'): unquoted, a shell reads $1 as a "
+        "variable.",
     ),
 ]
 PolicyOpt = Annotated[

@@ -15,7 +15,6 @@ if TYPE_CHECKING:
 def print_verdict(v: Verdict, periods: list[str]) -> None:
     """The verdict as a person reads it: figures, limits, the frontier, the portfolio, the move."""
     from dealbench.cli import output
-    from dealbench.figures import usd
     from dealbench.limit import broken_messages
 
     m = output.money
@@ -26,11 +25,15 @@ def print_verdict(v: Verdict, periods: list[str]) -> None:
 
     title = f"round {v.round}" if v.round is not None else "the package"
     echo(f"Verdict on {title} from {v.partner}:")
-    change = ""
-    if v.us_change is not None and v.partner_change is not None:
-        us, partner = usd(v.us_change, signed=True), usd(v.partner_change, signed=True)
-        change = f" (change from {v.compared_with}: US {us}, partner {partner})"
-    echo(f"  Utilities: US {m(v.us_utility)}, partner {m(v.partner_utility)}{change}")
+    changes = v.changes()
+    if changes is None:
+        echo(f"  Utilities: US {m(v.us_utility)}, partner {m(v.partner_utility)}")
+    else:  # the change the difference of the two as printed, both printed
+        (us_was, us, us_change), (p_was, partner, p_change) = changes["us"], changes["partner"]
+        echo(
+            f"  Utilities: US {us}, partner {partner} (change from {v.compared_with}, which "
+            f"gave US {us_was}, partner {p_was}: US {us_change}, partner {p_change})"
+        )
     if v.violations:
         lines = broken_messages(v.violations)
         echo(f"  Limits broken ({len(lines)}):")

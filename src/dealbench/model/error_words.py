@@ -130,7 +130,26 @@ def _mapping_under(error: Any, got: str) -> str:
             f"expected a mapping of paths to values, got {got}; a scenario writes "
             f"set: {{{path.strip()}: {value.strip()}}}"
         )
+    if loc and loc[-1] == "set" and isinstance(given, list):
+        # `set: [portfolio.supply.2027=900_000]` or `set: [- portfolio.supply.2027: 9]`
+        return (
+            f"expected a mapping of paths to values, got {got}; a scenario writes "
+            f"set: {{{_pairs(given)}}}, each PATH: VALUE with a colon and a space"
+        )
     return f"expected a mapping of keys to values, got {got}"
+
+
+def _pairs(items: list[Any]) -> str:
+    """A scenario's `set` written as a list, as the mapping it means: `[A=1, {B: 2}]` is
+    `A: 1, B: 2` (items neither: an example)."""
+    pairs = []
+    for item in items:
+        if isinstance(item, str) and "=" in item:
+            path, _, value = item.partition("=")
+            pairs.append(f"{path.strip()}: {value.strip()}")
+        elif isinstance(item, dict) and item:
+            pairs.extend(f"{k}: {v}" for k, v in item.items())
+    return ", ".join(pairs) or "partners.AE.batna: 12bn"
 
 
 def _choice_meant(error: Any, expected: str) -> str:

@@ -19,7 +19,7 @@ from dealbench.model import partner_rules, rules
 from dealbench.model.file_kind import Kind, detect_kind, not_a_result, refuse_other_kind
 from dealbench.model.load_package import load_package, load_round_file
 from dealbench.model.partner import Partner
-from dealbench.model.periods import PeriodMismatch, caps_per_period
+from dealbench.model.periods import PeriodMismatch, caps_per_period, not_a_period
 from dealbench.model.periods import length as period_length
 from dealbench.model.policy import Policy
 from dealbench.model.portfolio import Portfolio, PortfolioFile, ScenarioFile
@@ -167,9 +167,7 @@ def _portfolio_file_problems(spec: PortfolioFile) -> Iterator[rules.Problem]:
         if period not in spec.periods:
             yield (
                 ("supply", period),
-                (
-                    f"period {period!r} is not one of the portfolio's periods ({', '.join(spec.periods)})"
-                ),
+                not_a_period(period, spec.periods),
             )
     for period in spec.periods:
         if period not in spec.supply:

@@ -40,7 +40,7 @@ from dealbench.model.override_values import (
     parse_set,
 )
 from dealbench.model.partner import Partner
-from dealbench.model.periods import PeriodMismatch
+from dealbench.model.periods import PeriodMismatch, not_a_period
 from dealbench.model.policy import Policy
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.positions import field_path, key_text
@@ -187,9 +187,7 @@ def _apply_portfolio(
     spec = _validated(PortfolioFields, walked, path, where, typed or {})
     for period in spec.supply:
         if period not in pf.periods:
-            raise fail(
-                f"period {period!r} is not one of the portfolio's periods ({', '.join(pf.periods)})"
-            )
+            raise fail(not_a_period(period, pf.periods))
     _raise_problems(rules.partner_cap_problems(spec.caps, pf.partners, pf.policy), path, where)
     # `portfolio.risk_budget=none`: no risk budget at all, whatever the policy's, until the
     # path is set again; other paths keep it so.

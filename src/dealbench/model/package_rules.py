@@ -13,6 +13,7 @@ from dealbench.model import amounts
 from dealbench.model.concession import Concession
 from dealbench.model.package import Package
 from dealbench.model.partner import Partner
+from dealbench.model.periods import not_a_period
 from dealbench.model.policy import Policy
 from dealbench.model.rules import Problem, unknown
 
@@ -33,7 +34,7 @@ def package_problems(
             if period not in periods:
                 yield (
                     (field, period),
-                    f"period {period!r} is not one of the portfolio's periods ({', '.join(periods)})",
+                    not_a_period(period, periods),
                 )
     ids = [c.id for c in partner.concessions]
     for cid, level in package.concessions.items():

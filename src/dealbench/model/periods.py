@@ -12,7 +12,10 @@ quarter: both are errors, never a silent guess (DESIGN.md "Portfolio").
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
+
+from dealbench.list_words import did_you_mean
 
 if TYPE_CHECKING:
     from dealbench.model.policy import Caps, Policy
@@ -29,6 +32,15 @@ _LENGTHS = {
 _YEARS = {"year": 1.0, "half-year": 0.5, "quarter": 0.25}
 #: A converted cap's share of the cap written, in words (a quarter's of a year's).
 _SHARES = {0.25: "a quarter", 0.5: "half"}
+
+
+def not_a_period(period: str, periods: Sequence[str]) -> str:
+    """What is said of a period label that is none of the portfolio's: its periods, and the
+    one meant (`2026q1` or `2026-Q1` beside 2026Q1; `list_words.meant`)."""
+    return (
+        f"period {period!r} is not one of the portfolio's periods ({', '.join(periods)})"
+        f"{did_you_mean(str(period), periods)}"
+    )
 
 
 def length(period: str) -> str | None:

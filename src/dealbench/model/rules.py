@@ -14,6 +14,7 @@ from dealbench.list_words import did_you_mean
 from dealbench.model.concession import SecurityRequirement
 from dealbench.model.partner import Partner
 from dealbench.model.periods import length as period_length
+from dealbench.model.periods import not_a_period
 from dealbench.model.policy import Caps, Policy
 from dealbench.model.portfolio import BASE_SCENARIO, ScenarioFile
 from dealbench.model.yamlio import Loc
@@ -54,6 +55,10 @@ def scenario_problems(spec: ScenarioFile) -> Iterator[Problem]:
     are compared against while none of them has its values (session 42)."""
     ids = [scenario.id for scenario in spec.scenarios]
     yield from _repeated(ids, "scenarios", "scenario {!r} is listed twice")
+    for i, scenario in enumerate(spec.scenarios):
+        for path, value in scenario.set.items():
+            if "=" in path:
+                yield (("scenarios", i, "set", path), joined_set_words(path, value))
     bases = [i for i, name in enumerate(ids) if name.lower() == BASE_SCENARIO]
     for i in bases:
         if spec.scenarios[i].set:
@@ -67,6 +72,18 @@ def scenario_problems(spec: ScenarioFile) -> Iterator[Problem]:
                     "(the scenario the others are compared against); keep one"
                 ),
             )
+
+
+def joined_set_words(path: str, value: object) -> str:
+    """`set: {partners.MX.batna=6bn}`, a path and its value joined by `=` as on the command
+    line, read as a path with no value ("partners.MX has no field 'batna=6bn'"): how a
+    scenario writes it."""
+    name, _, given = path.partition("=")
+    written = given.strip() if value is None else f"{given.strip()}={value}"
+    return (
+        f"{path!r} joins a path and its value with '='; a scenario writes each as "
+        f"PATH: VALUE, a colon and a space: set: {{{name.strip()}: {written or 'VALUE'}}}"
+    )
 
 
 def base_sets_words(name: str) -> str:
@@ -145,10 +162,7 @@ def partner_in_periods_problems(
             )
             yield (
                 ("ask", period),
-                (
-                    f"period {period!r} is not one of the portfolio's periods "
-                    f"({', '.join(periods)}){hint}"
-                ),
+                not_a_period(period, periods) + hint,
             )
 
 

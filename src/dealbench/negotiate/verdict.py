@@ -79,6 +79,10 @@ class Verdict(BaseModel):
     compared_with: str | None
     us_change: float | None
     partner_change: float | None
+    #: The utilities of the package compared with (`compared_with`: our last offer), of
+    #: which the changes are the differences.
+    compared_us_utility: float | None = None
+    compared_partner_utility: float | None = None
     violations: list[Limit]
     frontier: FrontierGap
     compute_taken: dict[str, float]
@@ -117,6 +121,18 @@ class Verdict(BaseModel):
             [self.portfolio_if_accepted, self.portfolio_plan, self.portfolio_walk_away]
         )
         return {"accepted": accepted, "plan": plan, "walk_away": walk}
+
+    def changes(self) -> dict[str, tuple[str, str, str]] | None:
+        """The package compared with (our last offer), this one and the change, for each
+        side (`us`, `partner`), printed so that the change as printed is the difference of
+        the two as printed (`figures.usd_change`): "US -$22.46bn" beside our $35.28bn and
+        the counter's $12.81bn, each rounded apart, read a cent off; None without one."""
+        if self.compared_us_utility is None or self.compared_partner_utility is None:
+            return None
+        return {
+            "us": usd_change(self.compared_us_utility, self.us_utility),
+            "partner": usd_change(self.compared_partner_utility, self.partner_utility),
+        }
 
     def beside_next(self) -> dict[str, tuple[str, str, str]] | None:
         """This counter, our next offer and the change from one to the other, for each
@@ -388,6 +404,8 @@ def _verdict(
         partner_change=(
             figures.partner_utility - offer_figures.partner_utility if offer_figures else None
         ),
+        compared_us_utility=offer_figures.us_value if offer_figures else None,
+        compared_partner_utility=offer_figures.partner_utility if offer_figures else None,
         violations=violations,
         frontier=gap,
         compute_taken={t: x for t, x in figures.compute.items() if x > COMPUTE_TOL},

@@ -29,7 +29,11 @@ def check_fix(portfolio: Portfolio, partner: str, fix: Sequence[str], last: Pack
     if not fix:
         return
     if last is None:
-        raise ArgumentError("fix", f"there is no earlier US offer to {partner} to keep terms of")
+        raise ArgumentError(
+            "fix",
+            f"there is no earlier US offer to {partner} to keep terms of: make the first "
+            "offer without keeping any term (the next offer can keep terms of it)",
+        )
     found = portfolio.partner(partner)
     assert found is not None
     ids = [c.id for c in found.concessions]
