@@ -7,6 +7,7 @@ TypeError or pydantic's ValidationError from deep inside."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +17,7 @@ import pytest
 
 import dealbench
 from dealbench.errors import ArgumentError
-from helpers import DATA
+from helpers import DATA, invoke
 
 TINY = DATA / "tiny/portfolio.yaml"
 PACKAGE = "AE package.yaml"  # a path, as a new user passes one
@@ -252,3 +253,17 @@ def test_rounds_refuse_a_date_as_text_and_a_misspelt_side_writing_nothing(
     offer = dealbench.record_offer(tiny, root, "AA", date=dt.date(2026, 3, 1))
     assert offer.round.number == 1
     assert dealbench.walk_away(tiny, root, "AA", by="partner").number == 2
+
+
+def test_a_library_solve_says_why_a_partner_has_no_deal_as_solve_json_does() -> None:
+    """`solve(...).model_dump()` carried `no_deal_reasons: None` where `solve --json`
+    said why AA has no deal, and nothing exported worked it out: `no_deal_reasons` is."""
+    pf = dealbench.load_scenario(TINY, sets=["partners.AA.batna=1000bn"])
+    result = dealbench.solve(pf)
+    assert result.no_deal == ["AA"] and result.no_deal_reasons is None
+    explained = result.explained(dealbench.no_deal_reasons(pf, result), pf)
+    run = invoke(["solve", TINY, "--set", "partners.AA.batna=1000bn", "--json"])
+    assert run.exit_code == 0, run.stderr
+    said = json.loads(run.stdout)["no_deal_reasons"]
+    assert said[0]["reason"] == "no-acceptable-package"
+    assert explained.model_dump(mode="json")["no_deal_reasons"] == said
