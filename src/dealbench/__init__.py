@@ -10,9 +10,11 @@ The public API, in pipeline order::
     counter = evaluate(portfolio, load_package("deals/packages/ae-counter.yaml", portfolio))
 
 The analysis layer (`compare`, `sweep_param`, `shadow_prices`, `risk_report`), the
-rounds (`record_offer`, `record_counter`, `room`, `next_offer`) and the frontier
-(`frontier`, `us_best_at`, `zopas`) are exported here too; README "Using it as a
-library" shows them with real output. An argument a call cannot use raises
+rounds (`record_offer`, `record_counter`, `room`, `next_offer`), the frontier
+(`frontier`, `us_best_at`, `zopas`) and why a partner has no deal (`no_deal_reasons`,
+which `result.explained(...)` carries as `solve --json` says it) are exported here too;
+README "Using it as a library" shows them with real output. An argument a call cannot
+use (a path where a loaded Portfolio, Package or SolveResult goes) raises
 `ArgumentError` (an `InputError` and a `ValueError`) before any work.
 
 Names are imported on first use, so `import dealbench` (and `dealbench --help`)
@@ -63,6 +65,7 @@ _EXPORTS = {
     "DealbenchError": "dealbench.errors",
     "InputError": "dealbench.errors",
     "InfeasibleError": "dealbench.errors",
+    "no_deal_reasons": "dealbench.optimize.explain",
     "apply_overrides": "dealbench.analyze",
     "parse_set": "dealbench.analyze",
     "compare": "dealbench.analyze",
@@ -158,6 +161,7 @@ __all__ = [
     "load_result",
     "load_scenario",
     "next_offer",
+    "no_deal_reasons",
     "parse_set",
     "record_counter",
     "record_offer",
@@ -251,6 +255,7 @@ if TYPE_CHECKING:
         zopas,
     )
     from dealbench.optimize import SolveResult, Status, formulate, solve
+    from dealbench.optimize.explain import no_deal_reasons
     from dealbench.render import (
         documents_for,
         render_document,

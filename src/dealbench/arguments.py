@@ -10,13 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import re
+import reprlib
 from collections.abc import Iterable, Sequence
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from dealbench.errors import ArgumentError, InputError, Issue
+from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.rules import unknown
+
+if TYPE_CHECKING:
+    from dealbench.optimize.result import SolveResult
 
 T = TypeVar("T", bound=str)
 
@@ -140,6 +146,94 @@ def sample_count(value: int, name: str = "samples") -> int:
     return value
 
 
+def _given(value: object) -> str:
+    """What a call was given instead, briefly: a path, or a DealFigures' first 60 characters."""
+    brief = reprlib.Repr()
+    brief.maxstring = brief.maxother = 60
+    return brief.repr(value)
+
+
+def a_portfolio(value: object, name: str = "portfolio") -> Portfolio:
+    """`value` when it is a loaded Portfolio; else an ArgumentError saying how to load one
+    (a path, given where the portfolio goes, was an AttributeError deep inside)."""
+    if not isinstance(value, Portfolio):
+        raise ArgumentError(
+            name, f"expected a Portfolio (load_portfolio(path) reads one), got {_given(value)}"
+        )
+    return value
+
+
+def a_package(value: object, name: str = "package") -> Package:
+    """`value` when it is a Package; else an ArgumentError saying where one comes from."""
+    if not isinstance(value, Package):
+        raise ArgumentError(
+            name,
+            "expected a Package (load_package(path, portfolio) reads one; a solved deal's is "
+            f"result.deals[i].package()), got {_given(value)}",
+        )
+    return value
+
+
+def packages_of(value: object, name: str = "packages") -> list[Package]:
+    """Packages: one alone, or an iterable of them (never a path, whose characters a
+    loop would take for packages); else an ArgumentError naming what was given."""
+    if isinstance(value, Package):  # a model iterates as (field, value) pairs
+        return [value]
+    if isinstance(value, str | bytes | os.PathLike | dict) or not isinstance(value, Iterable):
+        raise ArgumentError(
+            name,
+            "expected a Package or a list of them (load_package(path, portfolio) reads one), "
+            f"got {_given(value)}",
+        )
+    return [a_package(item, name) for item in value]
+
+
+def a_result(value: object, name: str = "result") -> SolveResult:
+    """`value` when it is a SolveResult; else an ArgumentError saying where one comes from."""
+    from dealbench.optimize.result import SolveResult
+
+    if not isinstance(value, SolveResult):
+        raise ArgumentError(
+            name,
+            "expected a SolveResult (solve(portfolio) returns one; load_result(path) reads a "
+            f"result.json), got {_given(value)}",
+        )
+    return value
+
+
+def result_for(portfolio: Portfolio, result: object, name: str = "result") -> SolveResult:
+    """`result` when it is a SolveResult of `portfolio` (by its id); else an ArgumentError:
+    a solve of another portfolio holds deals with partners this one may lack."""
+    found = a_result(result, name)
+    if found.portfolio != a_portfolio(portfolio).id:
+        raise ArgumentError(
+            name, f"the result is for portfolio {found.portfolio!r}, not {portfolio.id!r}"
+        )
+    return found
+
+
+def a_date(value: object, name: str = "date") -> dt.date | None:
+    """A date a call was given (`datetime.date`), or None; else an ArgumentError (a
+    '2026-03-01' given as a str was an AttributeError where it was first used)."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    raise ArgumentError(
+        name,
+        "expected a datetime.date, such as datetime.date(2026, 3, 1) or "
+        f"datetime.date.fromisoformat('2026-03-01'), got {_given(value)}",
+    )
+
+
+def amount_of_usd(value: object, name: str) -> float:
+    """A finite amount of USD given as a number (`30e9`); else an ArgumentError."""
+    ok = isinstance(value, int | float) and not isinstance(value, bool)
+    if not ok or not math.isfinite(value):  # type: ignore[arg-type]
+        raise ArgumentError(
+            name, f"expected an amount of USD as a number, such as 30e9, got {_given(value)}"
+        )
+    return float(value)  # type: ignore[arg-type]
+
+
 def partner_codes(portfolio: Portfolio, codes: Iterable[str] | str, name: str) -> list[str]:
     """Partner codes of `portfolio` (one code may be given alone, as a str)."""
     listed = [codes] if isinstance(codes, str) else list(codes)
@@ -150,7 +244,8 @@ def partner_codes(portfolio: Portfolio, codes: Iterable[str] | str, name: str) -
 
 def partner_code(portfolio: Portfolio, code: str, name: str = "partner") -> str:
     """`code` when it is a partner of `portfolio`; else an ArgumentError listing its codes
-    (`Portfolio.unknown_partner`)."""
+    (`Portfolio.unknown_partner`). A portfolio that is not one is said first."""
+    a_portfolio(portfolio)
     if portfolio.partner(code) is None:
         raise ArgumentError(name, portfolio.unknown_partner(code))
     return code

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from dealbench.analyze.packages import concession_changes
+from dealbench.arguments import a_result
 from dealbench.checker import DealFigures
 from dealbench.figures import quantity, whole
 from dealbench.list_words import plural
@@ -103,6 +104,7 @@ def diff_results(
     """What changed from result `a` to result `b` (`load_result` reads a result.json):
     US value, partners' total and risk (USD; risk-weighted H100e), and partner by partner
     who gains or loses a deal, its compute (H100e) and concessions."""
+    a, b = a_result(a, "a"), a_result(b, "b")
     notes = []
     if a.portfolio != b.portfolio:
         notes.append(f"different portfolios: {a.portfolio} and {b.portfolio}")

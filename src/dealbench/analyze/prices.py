@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from dealbench.analyze.fixed_lp import FixedLP, Kind, LimitRow, build_fixed_lp
 from dealbench.analyze.limits import limit_basis
 from dealbench.analyze.steps import StepResolve, in_step_of, resolve_one_step, resolve_unmoved
+from dealbench.arguments import result_for
 from dealbench.checker import check
 from dealbench.errors import ArgumentError
 from dealbench.figures import quantity
@@ -121,6 +122,7 @@ def shadow_prices(
     `progress(done, total)` is called after each re-solve; `options` go to
     `dealbench.solve` for the re-solves (solver, time_limit, gap, ...).
     """
+    result_for(portfolio, result)
     if result.mode != "us-best":
         raise ArgumentError(
             "result",
@@ -187,10 +189,7 @@ def shadow_prices(
 
 def _same_portfolio(portfolio: Portfolio, result: SolveResult) -> None:
     """An ArgumentError unless `result` is a solve of `portfolio` (its packages fit it)."""
-    if result.portfolio != portfolio.id:
-        raise ArgumentError(
-            "result", f"the result is for portfolio {result.portfolio!r}, not {portfolio.id!r}"
-        )
+    result_for(portfolio, result)
     checked = check(portfolio, [d.package() for d in result.deals])
     if not checked.ok:
         problems = "; ".join(checked.problems())

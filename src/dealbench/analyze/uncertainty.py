@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
 from dealbench.analyze.parallel import Executor
-from dealbench.arguments import at_least_one, sample_count, seed_of
+from dealbench.arguments import a_package, at_least_one, partner_code, sample_count, seed_of
 from dealbench.checker import check, evaluate
 from dealbench.checker.tolerance import MONEY_TOL, REL_TOL, compute_limit_reach
 from dealbench.errors import ArgumentError
@@ -330,11 +330,8 @@ def risk_report(
     sample_count(samples)
     seed_of(seed)
     at_least_one(jobs, "jobs")
-    partner = portfolio.partner(package.partner)
-    if partner is None:
-        raise ArgumentError(
-            "partner", f"partner {package.partner!r} is not in portfolio {portfolio.id}"
-        )
+    partner = portfolio.partner(partner_code(portfolio, a_package(package).partner))
+    assert partner is not None  # `partner_code` refuses a code the portfolio has not
     drawn = sample_package(
         portfolio, package, samples, seed, jobs=jobs, executor=executor, progress=progress
     )

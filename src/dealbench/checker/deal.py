@@ -13,6 +13,7 @@ from pydantic import (
     model_validator,
 )
 
+from dealbench.arguments import a_package, a_portfolio
 from dealbench.checker.deal_limits import (
     compute_violations,
     logic_violations,
@@ -96,11 +97,11 @@ def evaluate(portfolio: Portfolio, package: Package) -> DealFigures:
     partner's caps and asks, the concessions' logic and amounts, acceptance. The limits
     it shares with the other deals (supply, the risk budget) are the portfolio's: `check`
     weighs them over every deal (the CLI's `evaluate` reports both)."""
+    a_portfolio(portfolio)
+    a_package(package)
     partner = portfolio.partner(package.partner)
     if partner is None:
-        raise ArgumentError(
-            "partner", f"partner {package.partner!r} is not in portfolio {portfolio.id}"
-        )
+        raise ArgumentError("partner", portfolio.unknown_partner(package.partner))
     policy = portfolio.policy
     code = partner.code
 

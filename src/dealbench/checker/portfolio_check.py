@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from dealbench.arguments import a_portfolio, packages_of
 from dealbench.checker.deal import DealFigures, evaluate
 from dealbench.checker.tolerance import COMPUTE_TOL, over
 from dealbench.figures import quantity, usd
@@ -65,9 +66,9 @@ def check(
     `checked`: figures `evaluate` gave against this portfolio; a package that is one of
     them exactly keeps its figures rather than being evaluated again (a frontier's point
     changes one deal of a checked portfolio)."""
+    a_portfolio(portfolio)
+    packages = packages_of(packages)
     known = {d.partner: d for d in checked}
-    if isinstance(packages, Package):  # a model iterates as (field, value) pairs
-        packages = [packages]
     deals: list[DealFigures] = []
     violations: list[Limit] = []
     seen: set[str] = set()

@@ -27,6 +27,10 @@ def load_package(path: str | os.PathLike[str], portfolio: Portfolio | None = Non
 
     A negotiation round's file is read as the package it records, with its side, round
     and date (`deals/rounds/.../006-partner.yaml` is a counter, named as one)."""
+    if portfolio is not None:  # a path there (the portfolio's file) read nothing of it
+        from dealbench.arguments import a_portfolio
+
+        a_portfolio(portfolio)
     source = read_yaml(Path(path))
     try:
         package, at = _package_or_round(source)

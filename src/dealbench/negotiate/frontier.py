@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dealbench.arguments import partner_code
+from dealbench.arguments import amount_of_usd, partner_code, relative_gap, result_for
 from dealbench.checker import DealFigures, check
 from dealbench.checker.tolerance import at_limit, reachable
 from dealbench.model.granularity import Granularity
@@ -310,6 +310,8 @@ def us_best_at(
     `partner_utility` (USD); other partners held at `base` (solved if None) unless
     `jointly`; None when no package reaches that utility."""
     check_partner(portfolio, partner)
+    partner_utility = amount_of_usd(partner_utility, "partner_utility")
+    gap = relative_gap(gap)
     if jointly:
         result = solve_with_floor(
             portfolio, partner, partner_utility, gap=gap, warm_start=warm_start or base
@@ -349,6 +351,7 @@ def offering(portfolio: Portfolio, package: Package) -> Portfolio:
 def held(portfolio: Portfolio, partner: str, base: SolveResult) -> tuple[list[Package], Portfolio]:
     """The other deals of `base`, and the portfolio left to `partner` when they are held
     (partners without a deal in `base` stay without one)."""
+    result_for(portfolio, base, "base")  # not a partner of another portfolio's, said as ours
     fixed = _others(base, partner)
     idle = [code for code in base.no_deal if code != partner]
     return fixed, residual(portfolio, fixed, excluded=idle)

@@ -25,6 +25,7 @@ from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict
 
+from dealbench.arguments import a_package, packages_of
 from dealbench.checker import DealFigures, PortfolioCheck, check, evaluate
 from dealbench.errors import Chosen, InputError, Issue
 from dealbench.figures import quantity
@@ -171,6 +172,7 @@ def improvements(
     not one trade at every amount, nor a trade padded with a term that buys nothing.
     `every_variant` lists them all.
     """
+    package, others = a_package(package), packages_of(others, "others")
     p = _partner(portfolio, package.partner)
     if any(o.partner == p.code for o in others):
         raise InputError(

@@ -17,6 +17,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dealbench.arguments import partner_codes
 from dealbench.checker import DealFigures, check, evaluate
 from dealbench.errors import DealbenchError
 from dealbench.list_words import and_list
@@ -101,7 +102,7 @@ def replan(
 ) -> Plan:
     """Fix concluded deals (and `fix`), exclude walked-away partners (and `exclude`), solve the rest."""
     fixed: dict[str, Package] = {}
-    excluded: list[str] = list(exclude)
+    excluded: list[str] = partner_codes(portfolio, exclude, "exclude")
     for code, negotiation in negotiations.items():
         if negotiation.status == "concluded" and negotiation.concluded_package is not None:
             fixed[code] = negotiation.concluded_package

@@ -15,7 +15,9 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import get_args
 
+from dealbench.arguments import one_of
 from dealbench.checker import check, evaluate
 from dealbench.errors import (
     ArgumentError,
@@ -521,6 +523,7 @@ def walk_away(
     """Record that `by` walked away: the partner gets no deal when the portfolio is re-planned."""
     root = Path(root)  # a str as well as a Path
     refuse_shipped(root)  # before any work
+    by = one_of(by, get_args(Side), "by", "side")  # not pydantic's words on the round file
     check_date(portfolio, date)
     note, author = round_text(note, "note"), round_text(author, "author", one_line=True)
     negotiations = load_negotiations(portfolio, root)

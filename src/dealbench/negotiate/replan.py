@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from dealbench.arguments import packages_of, partner_codes
 from dealbench.checker import DealFigures, figures_of
 from dealbench.errors import ArgumentError, InfeasibleError
 from dealbench.model.package import Package
@@ -44,10 +45,8 @@ def residual(
     computes them). Limits never go below zero. One package, or one partner code, may be
     given alone. `checked`: figures `evaluate` gave against `portfolio`; a fixed package
     that is one of them exactly is not evaluated again (as in `check`)."""
-    if isinstance(fixed, Package):  # a model iterates as (field, value) pairs
-        fixed = [fixed]
-    if isinstance(excluded, str):
-        excluded = [excluded]
+    fixed = packages_of(fixed, "fixed")
+    excluded = partner_codes(portfolio, excluded, "excluded")  # a code it lacks was ignored
     gone = {pkg.partner for pkg in fixed} | set(excluded)
     known = {d.partner: d for d in checked}
     supply = dict(portfolio.supply)

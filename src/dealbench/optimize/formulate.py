@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 import pulp
 
+from dealbench.arguments import a_portfolio, one_of
 from dealbench.model.concession import SecurityRequirement
 from dealbench.model.partner import Partner
 from dealbench.model.portfolio import Portfolio
@@ -57,8 +58,8 @@ def formulate(
     sum of shares (its second, Pareto step), or with `least_risk` the least risk
     (`dealbench.optimize.bargain.kalai`). `step` > 0: compute in whole steps of
     that many H100e, or the limit itself (`add_whole_steps`)."""
-    if mode not in MODES:
-        raise ValueError(f"unknown mode {mode!r}; expected one of: {', '.join(MODES)}")
+    a_portfolio(portfolio)
+    mode = one_of(mode, MODES, "mode", "mode")  # an ArgumentError, as `solve`'s mode
     f = Formulation(
         portfolio, mode, pulp.LpProblem(safe_name(f"dealbench_{portfolio.id}"), pulp.LpMaximize)
     )

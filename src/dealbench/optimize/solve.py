@@ -11,7 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from dealbench.arguments import one_of, partner_codes, positive_seconds, relative_gap
+from dealbench.arguments import (
+    a_portfolio,
+    one_of,
+    partner_codes,
+    positive_seconds,
+    relative_gap,
+)
 from dealbench.errors import ArgumentError
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.bargain.solve import solve_bargaining
@@ -54,11 +60,7 @@ def solve(
     Raises `dealbench.errors.ArgumentError` (an InputError and a ValueError) for an
     unknown mode, method or partner code, or a gap or time limit out of range.
     """
-    if not isinstance(portfolio, Portfolio):  # a path, say: not an AttributeError deep inside
-        raise ArgumentError(
-            "portfolio",
-            f"expected a Portfolio (load_portfolio(path) reads one), got {portfolio!r}",
-        )
+    portfolio = a_portfolio(portfolio)  # a path, say: not an AttributeError deep inside
     mode = one_of(mode, MODES, "mode", "mode")
     method = one_of(method, METHODS, "method", "method")
     gap = relative_gap(gap)

@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from markupsafe import Markup
 
-from dealbench.arguments import one_of
+from dealbench.arguments import a_date, one_of
 from dealbench.errors import ArgumentError, InputError, Issue, RenderError
 from dealbench.folders import present
 from dealbench.jsontext import to_json
@@ -36,7 +36,7 @@ from dealbench.render import charts as chart_lib
 from dealbench.render import naming
 from dealbench.render.charts import Chart
 from dealbench.render.deal_memo import Against, deal_memo_context
-from dealbench.render.docmeta import Audience, DocKind
+from dealbench.render.docmeta import AUDIENCES, Audience, DocKind
 from dealbench.render.environment import render_template, templates_folder
 from dealbench.render.filters import breakable
 from dealbench.render.naming import Identity
@@ -245,6 +245,9 @@ def documents_for(
 
     `against` is our last offer, with which a memo of the partner's counter compares it.
     """
+    if audience is not None:  # a KeyError deep inside
+        audience = one_of(audience, AUDIENCES, "audience", "audience")
+    a_date(date)
     if kind != "term-sheet" and audience == "external":
         raise ArgumentError(
             "audience", f"a {kind} is an internal document; its audience is internal, not external"

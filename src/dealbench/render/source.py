@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from dealbench.arguments import a_result, result_for
 from dealbench.checker import DealFigures, PortfolioCheck, check
 from dealbench.checker.tolerance import COMPUTE_TOL
 from dealbench.errors import ArgumentError, InputError, Issue
@@ -171,10 +172,7 @@ def source_from_packages(
 def source_from_result(portfolio: Portfolio, result: SolveResult, where: str = "result") -> Source:
     """The deals of a solve, re-checked against `portfolio` (which must be the one solved);
     `where`: the result's file, for messages."""
-    if result.portfolio != portfolio.id:
-        raise ArgumentError(
-            "portfolio", f"the result is for portfolio {result.portfolio!r}, not {portfolio.id!r}"
-        )
+    result_for(portfolio, a_result(result), "portfolio")  # the solve of another portfolio
     if not result.deals and result.status not in ("optimal", "time-limit"):
         raise InputError(
             Issue(where, None, "", f"the result has no packages (status: {result.status})")

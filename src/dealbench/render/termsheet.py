@@ -12,8 +12,10 @@ import os
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from dealbench.arguments import a_date, a_portfolio, one_of
 from dealbench.checker import DealFigures, PortfolioCheck
 from dealbench.checker.used_up import NoDealWhy, unknown_why
+from dealbench.errors import ArgumentError
 from dealbench.limit import broken_messages
 from dealbench.list_words import period_words, span
 from dealbench.model.amounts import amount_label
@@ -21,7 +23,14 @@ from dealbench.model.concession import GRANTED, Concession, ConcessionLevel
 from dealbench.model.names import named
 from dealbench.model.partner import Partner
 from dealbench.model.portfolio import Portfolio
-from dealbench.render.docmeta import MARKINGS, Audience, doc_meta, fingerprint, with_said_id
+from dealbench.render.docmeta import (
+    AUDIENCES,
+    MARKINGS,
+    Audience,
+    doc_meta,
+    fingerprint,
+    with_said_id,
+)
 from dealbench.render.environment import render_clause, render_template
 from dealbench.render.filters import exact_total, money, printed_usd, rows_note, shown_usd
 from dealbench.render.glossary import glossary
@@ -352,6 +361,14 @@ def render_term_sheet(
     templates: str | os.PathLike[str] | None = None,
 ) -> str:
     """The term sheet in Markdown (the canonical format); `templates`: a house templates folder."""
+    a_portfolio(portfolio)
+    if not isinstance(deal, DealFigures):  # a Package: `evaluate(portfolio, package)` figures it
+        raise ArgumentError(
+            "deal",
+            f"expected a deal's DealFigures (evaluate(portfolio, package) gives them), got {type(deal).__name__}",
+        )
+    audience = one_of(audience, AUDIENCES, "audience", "audience")  # a KeyError deep inside
+    a_date(date)
     context = term_sheet_context(portfolio, deal, audience=audience, date=date)
     return render_template("term_sheet.md.j2", context, templates)
 
@@ -359,7 +376,7 @@ def render_term_sheet(
 def _partner(portfolio: Portfolio, deal: DealFigures) -> Partner:
     partner = portfolio.partner(deal.partner)
     if partner is None:
-        raise ValueError(portfolio.unknown_partner(deal.partner))
+        raise ArgumentError("deal", portfolio.unknown_partner(deal.partner))
     return partner
 
 

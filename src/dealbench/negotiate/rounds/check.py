@@ -9,6 +9,7 @@ import datetime as dt
 import unicodedata
 from pathlib import Path
 
+from dealbench.arguments import a_date
 from dealbench.errors import ArgumentError, Chosen, InputError, Issue
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.rounds import Side, date_problem
@@ -158,8 +159,9 @@ def out_of_order(number: int, date: dt.date, before: Round) -> str:
 
 
 def check_date(portfolio: Portfolio, date: dt.date | None, argument: str = "date") -> None:
-    """An ArgumentError naming `argument` when `date` cannot date a round (`date_problem`)."""
-    problem = date_problem(portfolio, date)
+    """An ArgumentError naming `argument` when `date` cannot date a round (`date_problem`),
+    or is not a date at all."""
+    problem = date_problem(portfolio, a_date(date, argument))
     if problem is not None:
         raise ArgumentError(argument, problem)
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from dealbench.arguments import a_portfolio
 from dealbench.checker import DealFigures, check
 from dealbench.errors import ArgumentError
 from dealbench.limit import Limit
@@ -305,7 +306,12 @@ def round_name(number: int, side: Side) -> str:
 
 def rounds_root(portfolio_path: str | os.PathLike[str], portfolio: Portfolio) -> Path:
     """Where a portfolio's rounds live: deals/rounds/<portfolio id>/ beside deals/portfolios/."""
-    return _rounds_of(portfolio_path, portfolio.id)
+    if isinstance(portfolio_path, Portfolio):  # every other call takes the portfolio first
+        raise ArgumentError(
+            "portfolio_path",
+            "expected the portfolio file's path, then the Portfolio: rounds_root(path, portfolio)",
+        )
+    return _rounds_of(portfolio_path, a_portfolio(portfolio).id)
 
 
 def _rounds_of(portfolio_path: str | os.PathLike[str], portfolio_id: str) -> Path:
