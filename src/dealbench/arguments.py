@@ -14,15 +14,12 @@ import os
 import re
 import reprlib
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import Literal, TypeVar
 
 from dealbench.errors import ArgumentError, InputError, Issue
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.rules import unknown
-
-if TYPE_CHECKING:
-    from dealbench.optimize.result import SolveResult
 
 T = TypeVar("T", bound=str)
 
@@ -146,7 +143,7 @@ def sample_count(value: int, name: str = "samples") -> int:
     return value
 
 
-def _given(value: object) -> str:
+def given_briefly(value: object) -> str:
     """What a call was given instead, briefly: a path, or a DealFigures' first 60 characters."""
     brief = reprlib.Repr()
     brief.maxstring = brief.maxother = 60
@@ -158,7 +155,8 @@ def a_portfolio(value: object, name: str = "portfolio") -> Portfolio:
     (a path, given where the portfolio goes, was an AttributeError deep inside)."""
     if not isinstance(value, Portfolio):
         raise ArgumentError(
-            name, f"expected a Portfolio (load_portfolio(path) reads one), got {_given(value)}"
+            name,
+            f"expected a Portfolio (load_portfolio(path) reads one), got {given_briefly(value)}",
         )
     return value
 
@@ -169,7 +167,7 @@ def a_package(value: object, name: str = "package") -> Package:
         raise ArgumentError(
             name,
             "expected a Package (load_package(path, portfolio) reads one; a solved deal's is "
-            f"result.deals[i].package()), got {_given(value)}",
+            f"result.deals[i].package()), got {given_briefly(value)}",
         )
     return value
 
@@ -183,33 +181,9 @@ def packages_of(value: object, name: str = "packages") -> list[Package]:
         raise ArgumentError(
             name,
             "expected a Package or a list of them (load_package(path, portfolio) reads one), "
-            f"got {_given(value)}",
+            f"got {given_briefly(value)}",
         )
     return [a_package(item, name) for item in value]
-
-
-def a_result(value: object, name: str = "result") -> SolveResult:
-    """`value` when it is a SolveResult; else an ArgumentError saying where one comes from."""
-    from dealbench.optimize.result import SolveResult
-
-    if not isinstance(value, SolveResult):
-        raise ArgumentError(
-            name,
-            "expected a SolveResult (solve(portfolio) returns one; load_result(path) reads a "
-            f"result.json), got {_given(value)}",
-        )
-    return value
-
-
-def result_for(portfolio: Portfolio, result: object, name: str = "result") -> SolveResult:
-    """`result` when it is a SolveResult of `portfolio` (by its id); else an ArgumentError:
-    a solve of another portfolio holds deals with partners this one may lack."""
-    found = a_result(result, name)
-    if found.portfolio != a_portfolio(portfolio).id:
-        raise ArgumentError(
-            name, f"the result is for portfolio {found.portfolio!r}, not {portfolio.id!r}"
-        )
-    return found
 
 
 def a_date(value: object, name: str = "date") -> dt.date | None:
@@ -220,7 +194,7 @@ def a_date(value: object, name: str = "date") -> dt.date | None:
     raise ArgumentError(
         name,
         "expected a datetime.date, such as datetime.date(2026, 3, 1) or "
-        f"datetime.date.fromisoformat('2026-03-01'), got {_given(value)}",
+        f"datetime.date.fromisoformat('2026-03-01'), got {given_briefly(value)}",
     )
 
 
@@ -229,7 +203,7 @@ def amount_of_usd(value: object, name: str) -> float:
     ok = isinstance(value, int | float) and not isinstance(value, bool)
     if not ok or not math.isfinite(value):  # type: ignore[arg-type]
         raise ArgumentError(
-            name, f"expected an amount of USD as a number, such as 30e9, got {_given(value)}"
+            name, f"expected an amount of USD as a number, such as 30e9, got {given_briefly(value)}"
         )
     return float(value)  # type: ignore[arg-type]
 

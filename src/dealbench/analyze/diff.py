@@ -10,13 +10,12 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from dealbench.analyze.packages import concession_changes
-from dealbench.arguments import a_result
 from dealbench.checker import DealFigures
 from dealbench.figures import quantity, whole
 from dealbench.list_words import plural
 from dealbench.model.rounds import walked_away_words
 from dealbench.optimize import SolveResult
-from dealbench.optimize.result import load_result
+from dealbench.optimize.result import a_result, load_result
 from dealbench.units import share_percent
 
 __all__ = ["PartnerDiff", "ResultDiff", "diff_results", "load_result", "usd_pair"]

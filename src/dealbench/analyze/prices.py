@@ -25,13 +25,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from dealbench.analyze.fixed_lp import FixedLP, Kind, LimitRow, build_fixed_lp
 from dealbench.analyze.limits import limit_basis
 from dealbench.analyze.steps import StepResolve, in_step_of, resolve_one_step, resolve_unmoved
-from dealbench.arguments import result_for
 from dealbench.checker import check
 from dealbench.errors import ArgumentError
 from dealbench.figures import quantity
 from dealbench.model.granularity import Granularity
 from dealbench.model.portfolio import Portfolio
-from dealbench.optimize.result import SolveResult, Status
+from dealbench.optimize.result import SolveResult, Status, result_for
 
 Progress = Callable[[int, int], None]
 

@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dealbench.arguments import amount_of_usd, partner_code, relative_gap, result_for
+from dealbench.arguments import amount_of_usd, partner_code, relative_gap
 from dealbench.checker import DealFigures, check
 from dealbench.checker.tolerance import at_limit, reachable
 from dealbench.model.granularity import Granularity
@@ -36,7 +36,7 @@ from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.negotiate.replan import residual, solve_with_floor
 from dealbench.negotiate.single import single
-from dealbench.optimize.result import SolveResult
+from dealbench.optimize.result import SolveResult, result_for
 from dealbench.optimize.schedule.signable import steps
 from dealbench.optimize.solve import solve
 

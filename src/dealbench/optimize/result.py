@@ -11,10 +11,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_serializer, model_validator
 
+from dealbench.arguments import a_portfolio, given_briefly
 from dealbench.checker import DealFigures
 from dealbench.checker.tolerance import COMPUTE_TOL
 from dealbench.checker.used_up import supply_wanted
-from dealbench.errors import InfeasibleError, SolverError, SolverLimitError
+from dealbench.errors import ArgumentError, InfeasibleError, SolverError, SolverLimitError
 from dealbench.limit import Limit, limits_from_details
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.rounds import Side
@@ -375,3 +376,25 @@ def _data_file_kind(path: Path) -> str | None:
         return detect_kind(source) if isinstance(source.tree, dict) else None
     except InputError:
         return None
+
+
+def a_result(value: object, name: str = "result") -> SolveResult:
+    """`value` when it is a SolveResult; else an ArgumentError saying where one comes from."""
+    if not isinstance(value, SolveResult):
+        raise ArgumentError(
+            name,
+            "expected a SolveResult (solve(portfolio) returns one; load_result(path) reads a "
+            f"result.json), got {given_briefly(value)}",
+        )
+    return value
+
+
+def result_for(portfolio: Portfolio, result: object, name: str = "result") -> SolveResult:
+    """`result` when it is a SolveResult of `portfolio` (by its id); else an ArgumentError:
+    a solve of another portfolio holds deals with partners this one may lack."""
+    found = a_result(result, name)
+    if found.portfolio != a_portfolio(portfolio).id:
+        raise ArgumentError(
+            name, f"the result is for portfolio {found.portfolio!r}, not {portfolio.id!r}"
+        )
+    return found

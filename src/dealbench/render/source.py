@@ -14,12 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from dealbench.arguments import a_result, result_for
 from dealbench.checker import DealFigures, PortfolioCheck, check
 from dealbench.checker.tolerance import COMPUTE_TOL
 from dealbench.errors import ArgumentError, InputError, Issue
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
+from dealbench.optimize.result import a_result, result_for
 from dealbench.render.naming import package_label, side_word, slug
 
 if TYPE_CHECKING:
