@@ -217,6 +217,7 @@ def sample_package(
 ) -> Samples:
     """Evaluate `package` under `samples` draws of its partner's uncertain figures, the
     chunks run by `executor` (else on `jobs` processes): the same numbers wherever."""
+    _of_its_partner(portfolio, package)
     sizes = [min(CHUNK, samples - start) for start in range(0, samples, CHUNK)]
     tasks = [(portfolio, package, seed, c, n) for c, n in enumerate(sizes)]
     if executor is None:
@@ -228,6 +229,23 @@ def sample_package(
             for name in Samples.__dataclass_fields__
         )
     )
+
+
+def _of_its_partner(portfolio: Portfolio, package: Package) -> None:
+    """An ArgumentError unless `package` is one its partner could sign in `portfolio`:
+    a security level of the regime, concessions and levels of the partner's, the
+    portfolio's periods (as `load_package` checks a file). Built in Python with security
+    `tier9`, it was a ValueError from the sampling; with another partner's concession, an
+    acceptance probability of 1 that said nothing of it (qa44-library)."""
+    from dealbench.model.package_rules import package_problems
+
+    partner = portfolio.partner(partner_code(portfolio, a_package(package).partner))
+    assert partner is not None  # `partner_code` refuses a code the portfolio has not
+    problems = package_problems(package, partner, portfolio.policy, portfolio.periods)
+    said = [(".".join(map(str, loc)), message) for loc, message in problems]
+    if said:
+        (field, message), *more = said
+        raise ArgumentError("package", message, field, more=more)
 
 
 def _task(task: tuple[Portfolio, Package, int, int, int]) -> Samples:
