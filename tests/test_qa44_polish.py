@@ -1,0 +1,77 @@
+"""qa44-polish: the documents and charts a principal reads.
+
+The frontier chart of `frontier --out` frames a named point a round lies on (round 1, the
+US-best package, hid the US-best square) and writes each round's number clear of every
+marker.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dealbench import load_portfolio
+from dealbench.negotiate import frontier
+from dealbench.negotiate.chart import FRAMED, NAMED_SIZE, Round, _draw, frontier_png
+
+
+@pytest.fixture(scope="module")
+def tiny_curve() -> Any:
+    return frontier(
+        load_portfolio(Path(__file__).parent / "data/qa9neg/hyrule.yaml"), "XH", points=4
+    )
+
+
+def _scatters(ax: Any) -> list[tuple[tuple[float, float], float, str]]:
+    return [
+        (tuple(c.get_offsets()[0]), float(c.get_sizes()[0]), c.get_label()) for c in ax.collections
+    ]
+
+
+def test_a_round_on_the_us_best_point_leaves_the_us_best_square_framed_around_it(
+    tiny_curve: Any,
+) -> None:
+    """`frontier gulf-asia.yaml --partner AE --out DIR`: round 1 is the US-best package, and
+    its white square, drawn over the US-best square of the same size, hid it whole; the
+    chart showed no US-best. The US-best square is drawn again, larger, beneath the round:
+    a frame of its colour around it; the legend keeps its own size."""
+    best = tiny_curve.us_best
+    at = (best.partner_utility / 1e9, best.us_utility / 1e9)
+    rounds = [Round(1, "us", best.us_utility, best.partner_utility, fitted=True)]
+    ax = _draw(tiny_curve, rounds).axes[0]
+    here = [(size, label) for xy, size, label in _scatters(ax) if xy == pytest.approx(at)]
+    assert ("US-best" in [label for _, label in here]) and (NAMED_SIZE, "US-best") in here
+    assert (NAMED_SIZE * FRAMED, "_nolegend_") in here  # the frame, under the round
+    handles, labels = ax.get_legend_handles_labels()
+    assert handles[labels.index("US-best")].get_sizes()[0] == NAMED_SIZE
+    # Without a round on it, the US-best square is drawn once, at its size.
+    ax = _draw(tiny_curve, []).axes[0]
+    assert [s for xy, s, _ in _scatters(ax) if xy == pytest.approx(at)] == [NAMED_SIZE]
+
+
+def test_a_rounds_number_covers_no_marker_and_the_chart_is_the_same_bytes(
+    tiny_curve: Any,
+) -> None:
+    """A round's number was always written 4 pt right and above its marker: on the framed
+    US-best square, or on a Nash star beside the round. It goes where it covers no marker."""
+    best, nash = tiny_curve.us_best, tiny_curve.nash
+    rounds = [
+        Round(1, "us", best.us_utility, best.partner_utility, fitted=True),
+        Round(2, "partner", nash.us_utility, nash.partner_utility),
+    ]
+    fig = _draw(tiny_curve, rounds)
+    ax = fig.axes[0]
+    fig.draw_without_rendering()
+    numbers = [t for t in ax.texts if t.get_text() in ("1", "2")]
+    assert sorted(t.get_text() for t in numbers) == ["1", "2"]
+    to_px = fig.dpi / 72
+    for text in numbers:
+        box = text.get_window_extent()
+        for c in ax.collections:
+            half = float(c.get_sizes()[0]) ** 0.5 / 2 * to_px
+            x, y = ax.transData.transform(c.get_offsets()[0])
+            inside = box.x0 < x + half and x - half < box.x1
+            assert not (inside and box.y0 < y + half and y - half < box.y1), text.get_text()
+    assert frontier_png(tiny_curve, rounds) == frontier_png(tiny_curve, rounds)
