@@ -2,11 +2,13 @@
 
 The frontier chart of `frontier --out` frames a named point a round lies on (round 1, the
 US-best package, hid the US-best square) and writes each round's number clear of every
-marker.
+marker. A glossary defines the terms its document uses, no other.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,10 @@ import pytest
 from dealbench import load_portfolio
 from dealbench.negotiate import frontier
 from dealbench.negotiate.chart import FRAMED, NAMED_SIZE, Round, _draw, frontier_png
+from dealbench.render.glossary import glossary, used
+from helpers import REPO, Runner
+
+GULF = REPO / "deals/portfolios/gulf-asia.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -75,3 +81,46 @@ def test_a_rounds_number_covers_no_marker_and_the_chart_is_the_same_bytes(
             inside = box.x0 < x + half and x - half < box.x1
             assert not (inside and box.y0 < y + half and y - half < box.y1), text.get_text()
     assert frontier_png(tiny_curve, rounds) == frontier_png(tiny_curve, rounds)
+
+
+# --- a glossary defines the terms its document uses ----------------------------------------
+
+
+def test_a_memo_of_a_portfolio_with_no_deal_defines_only_the_terms_it_uses(
+    run: Runner, tmp_path: Path
+) -> None:
+    """`solve gulf-asia.yaml --set portfolio.risk_budget=0`, then `render --doc
+    portfolio-memo`: the memo says why no partner gets a deal, and its glossary defined the
+    export value, the risk penalty, the partner margin and the security levels, which it
+    never names. Every format (JSON too) has the glossary of the terms the memo uses."""
+    solved = run(
+        "solve", GULF, "--set", "portfolio.risk_budget=0", "--out", tmp_path / "s",
+        "--date", "2026-03-01",
+    )  # fmt: skip
+    assert solved.exit_code == 0, solved.stderr
+    out = tmp_path / "memo"
+    r = run(
+        "render", tmp_path / "s/result.json", "--doc", "portfolio-memo", "-f", "md,html,json",
+        "--out", out,
+    )  # fmt: skip
+    assert r.exit_code == 0, r.stderr
+    md = (out / "memos/portfolio-gulf-asia.md").read_text("utf-8")
+    body, glossary = md.split("\n## Glossary\n")
+    defined = re.findall(r"^- \*\*(.+?)\*\*: ", glossary, flags=re.M)
+    assert defined == ["H100e", "Risk-weighted H100e", "Walk-away value", "Required margin"]
+    assert "export value" not in body.lower() and "partner margin" not in body.lower()
+    html = (out / "memos/portfolio-gulf-asia.html").read_text("utf-8")
+    assert re.findall(r"<dt>(.+?)</dt>", html) == defined
+    data = json.loads((out / "memos/portfolio-gulf-asia.json").read_text("utf-8"))
+    assert [t["term"] for t in data["glossary"]] == defined
+    assert all(set(t) == {"term", "meaning"} for t in data["glossary"])
+
+
+def test_a_glossary_counts_a_term_in_any_case_and_number_and_a_level_by_its_id() -> None:
+    terms = glossary(load_portfolio(GULF).policy)
+    said = "Their walk-away values; the US utilities. | AE | veu | 400,000 H100e |"
+    assert [t["term"] for t in used(terms, said)] == [
+        "H100e", "US utility", "Walk-away value", "Security levels",
+    ]  # fmt: skip
+    # "risk-weighted" is not the risk penalty, nor "high-baseline" a level's id.
+    assert used(terms, "risk-penalty-free, high-baseline") == []
