@@ -2,7 +2,8 @@
 
 The frontier chart of `frontier --out` frames a named point a round lies on (round 1, the
 US-best package, hid the US-best square) and writes each round's number clear of every
-marker. A glossary defines the terms its document uses, no other.
+marker. A glossary defines the terms its document uses, no other, and its last entry does
+not stand alone on the last page.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pytest
 from dealbench import load_portfolio
 from dealbench.negotiate import frontier
 from dealbench.negotiate.chart import FRAMED, NAMED_SIZE, Round, _draw, frontier_png
-from dealbench.render.glossary import glossary, used
+from dealbench.render.glossary import GLOSSARY, glossary, used
 from helpers import REPO, Runner
 
 GULF = REPO / "deals/portfolios/gulf-asia.yaml"
@@ -124,3 +125,60 @@ def test_a_glossary_counts_a_term_in_any_case_and_number_and_a_level_by_its_id()
     ]  # fmt: skip
     # "risk-weighted" is not the risk penalty, nor "high-baseline" a level's id.
     assert used(terms, "risk-penalty-free, high-baseline") == []
+
+
+# --- a glossary's last entry is not alone on the last page ---------------------------------
+
+
+def _page_texts(pdf: bytes) -> list[str]:
+    import io
+
+    import pypdf
+
+    return [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages]
+
+
+def test_a_glossarys_last_entry_does_not_stand_alone_on_the_last_pdf_page() -> None:
+    """The portfolio and room memos' PDFs ended on a page holding the glossary's last entry,
+    "Security levels", alone. Wherever a page ends in a glossary, the last entry goes over
+    with the one before it."""
+    from dealbench.render.environment import render_template
+    from dealbench.render.pdf import html_to_pdf
+
+    style = render_template("_style.css.j2", {"doc": {"kind": "portfolio-memo"}})
+    entries = GLOSSARY[:4]
+    dl = "".join(f"<dt>{term}</dt><dd>{meaning}</dd>" for term, meaning in entries)
+    split = 0
+    for mm in range(163, 223, 6):  # the space above the glossary: its end crosses the page
+        html = (
+            f'<html lang="en"><head><title>t</title><style>{style}</style></head><body>'
+            f'<div style="height:{mm}mm"></div><section class="glossary"><h2>Glossary</h2>'
+            f"<dl>{dl}</dl></section></body></html>"
+        )
+        pages = _page_texts(html_to_pdf(html, None))
+        lines = pages[-1].splitlines()  # a term is a line of its own
+        on_last = [term for term, _ in entries if term in lines]
+        if len(pages) > 1 and len(on_last) < len(entries):
+            split += 1
+            assert len(on_last) >= 2, (mm, on_last)
+    assert split  # the sweep did cross a page's end inside the glossary
+
+
+def test_the_docx_keeps_a_glossarys_and_a_lists_last_entry_with_the_one_before() -> None:
+    import io
+
+    import docx
+
+    from dealbench.render.word import html_to_docx
+
+    html = (
+        '<html lang="en"><head><title>t</title></head><body>'
+        "<ul><li>one</li><li>two</li><li>three</li></ul>"
+        "<dl><dt>A</dt><dd>a</dd><dt>B</dt><dd>b</dd><dt>C</dt><dd>c</dd></dl></body></html>"
+    )
+    paragraphs = docx.Document(io.BytesIO(html_to_docx(html, None, None))).paragraphs
+    kept = {p.text: bool(p.paragraph_format.keep_with_next) for p in paragraphs if p.text}
+    assert kept == {
+        "one": False, "two": True, "three": False,
+        "A": True, "a": False, "B": True, "b": True, "C": True, "c": False,
+    }  # fmt: skip
