@@ -19,7 +19,7 @@ from dealbench import load_portfolio
 from dealbench.negotiate import frontier
 from dealbench.negotiate.chart import FRAMED, NAMED_SIZE, Round, _draw, frontier_png
 from dealbench.render.glossary import GLOSSARY, glossary, used
-from helpers import REPO, Runner
+from helpers import DATA, REPO, Runner
 
 GULF = REPO / "deals/portfolios/gulf-asia.yaml"
 
@@ -182,3 +182,45 @@ def test_the_docx_keeps_a_glossarys_and_a_lists_last_entry_with_the_one_before()
         "one": False, "two": True, "three": False,
         "A": True, "a": False, "B": True, "b": True, "C": True, "c": False,
     }  # fmt: skip
+
+
+# --- no parentheses in a row, nor in parentheses; no line opening with an id -------------
+
+
+def test_the_options_memo_names_each_option_once_in_brackets_and_opens_its_lines_in_capitals(
+    run: Runner, tmp_path: Path
+) -> None:
+    """`compare ... --render md`: the options memo wrote "a tier framework (the 2025
+    diffusion rule's shape) (`tiered`)", two parentheses in a row, and "What would change
+    it" opened with a regime's id in lower case: "bilateral ties with repeal: any change
+    separating them decides." `compare` printed "Highest US utility: repeal (Rule repealed
+    (no caps; risk penalty only))" and a partner's limit "cap (veu) (2028)": parentheses
+    in parentheses, and in a row."""
+    out = tmp_path / "out"
+    r = run(
+        "compare", DATA / "qa9docs/portfolios/allies.yaml", "--regimes", "tiered,repeal,bilateral",
+        "-j", "1", "--out", out, "--render", "md", "--date", "2026-03-01",
+    )  # fmt: skip
+    assert r.exit_code == 0, r.stderr
+    memo = (out / "memos/options-allies.md").read_text("utf-8")
+    assert "a tier framework shaped like the 2025 diffusion rule (`tiered`)" in memo
+    assert not re.search(r"\) \(", memo)  # no two brackets in a row
+    changes = memo.split("## What would change it\n")[1].split("\n## ")[0]
+    lines = re.findall(r"^- (.)", changes, flags=re.M)
+    assert lines and all(first.isupper() for first in lines), changes
+    assert "It is a tie between repeal and bilateral: any change separating them decides." in (
+        changes
+    )
+    said = " ".join(r.stdout.split())
+    assert "Highest US utility: repeal (Rule repealed [no caps; risk penalty only])" in said
+    assert not re.search(r"\([^()]*\(", said)  # no parentheses in parentheses
+
+
+def test_a_cap_that_decides_a_deal_is_named_under_its_level() -> None:
+    """The "who gets what" cell "cap (veu) (2028)" reads "cap under veu (2028)", as `solve`
+    and the recommendation name a cap ("the tier 2 cap under veu")."""
+    from dealbench.analyze.limits import decided_by
+    from dealbench.optimize import solve
+
+    pf = load_portfolio(GULF)
+    assert decided_by(pf, solve(pf), "AE") == "supply (2026–2027), cap under veu (2028)"
