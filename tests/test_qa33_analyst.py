@@ -66,7 +66,7 @@ def test_compare_and_the_options_memo_lead_with_the_same_of_two_tied_regimes() -
         "Regime zeta (zeta) and Regime alpha (alpha) give the United States the same utility"
     )
     assert facts["sensitivities"][0] == (
-        "alpha ties with zeta: any change separating them decides."
+        "It is a tie between zeta and alpha: any change separating them decides."
     )
 
 

@@ -113,7 +113,7 @@ def test_the_options_memo_calls_the_risk_penalty_by_its_glossarys_name(
     named = re.compile(r"risk cost\b")  # "bilateral's risk costs $216.0m more" is a verb
     assert not named.search(memo) and not named.search(result.stdout)
     assert "| of which risk penalty | -$19.14bn |" in memo
-    assert "479,000 veu: acceptance (2026), cap (veu) (2027–2028)" in memo  # qa36-true
+    assert "479,000 veu: acceptance (2026), cap under veu (2027–2028)" in memo  # qa36-true
     assert "- **Risk penalty**: " in memo
 
 

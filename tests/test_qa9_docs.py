@@ -84,7 +84,7 @@ def test_every_option_is_named_in_what_would_change_it() -> None:
     facts = options_facts(_compared("allies")[0])
     text = " ".join(facts["sensitivities"])
     # monopoly, the first of the three named, leads them, as in `compare` (qa33-analyst).
-    assert "bilateral ties with monopoly" in text
+    assert "a tie between monopoly and bilateral" in text
     assert (
         "No single scaling of the risk penalty or of the concessions' value lets tiered "
         "overtake monopoly with the packages as they are." in text
@@ -231,7 +231,7 @@ def test_regimes_tied_for_second_place_are_both_the_runners_up() -> None:
     # Tied regimes in the order they were named, as `compare` ranks them (qa33-analyst).
     assert "The runners-up, tied, are tiered and monopoly at $0, $19.2m less." in text
     assert (
-        "A tier framework (the 2025 diffusion rule's shape) (tiered) and an American compute "
+        "A tier framework shaped like the 2025 diffusion rule (tiered) and an American compute "
         "monopoly (monopoly) carry less risk (0 against 990)." in text
     )
 

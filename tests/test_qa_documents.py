@@ -295,7 +295,7 @@ def test_a_wide_table_of_options_fits_the_pdf_page() -> None:
     css = (TEMPLATES / "_style.css.j2").read_text()
     cell = (
         '<td class="num">100,000 veu<br><small>full ask (2026), supply (2027), '
-        "cap (veu) (2028)</small></td>"
+        "cap under veu (2028)</small></td>"
     )
     html = (
         f"<html><head><style>{css}</style></head><body><table class='deals'><tr>"

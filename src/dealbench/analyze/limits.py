@@ -91,7 +91,7 @@ def _deal(
             reason = "full ask"
         elif cap is not None and at_limit(pf, x, cap):
             own = code in pf.caps and deal.security in pf.caps[code]
-            reason = f"{'own ' if own else ''}cap ({deal.security})"
+            reason = f"{'own ' if own else ''}cap under {deal.security}"  # as `solve` says it
         elif t in full:
             reason = "supply"
         elif risk_used_up:

@@ -15,7 +15,7 @@ from dealbench.render.filters import exact_total, h100e, money, plural
 
 #: How the debate names each shipped regime.
 OPTION_NAMES = {
-    "tiered": "a tier framework (the 2025 diffusion rule's shape)",
+    "tiered": "a tier framework shaped like the 2025 diffusion rule",
     "monopoly": "an American compute monopoly",
     "repeal": "repeal without replacement",
     "bilateral": "bilateral deals under security conditions",

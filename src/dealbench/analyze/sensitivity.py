@@ -36,7 +36,8 @@ def sensitivities(ranked: list[RegimeRow]) -> list[str]:
         lead = (best.us_value or 0.0) - (other.us_value or 0.0)
         if lead <= max(1e6, 1e-6 * abs(best.us_value or 0.0)):
             out.append(
-                f"{other.regime} ties with {best.regime}: any change separating them decides."
+                f"It is a tie between {best.regime} and {other.regime}: any change separating "
+                "them decides."
             )
             continue
         found = False

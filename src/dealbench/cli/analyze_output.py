@@ -82,8 +82,8 @@ def print_comparison(c: Comparison) -> None:
 
     print_who_gets_what(out, c)
     if c.best:
-        tied = "".join(f", tied with {r} ({c.row(r).title})" for r in c.tied)
-        say(out, f"* Highest US utility: {c.best} ({c.row(c.best).title}){tied}.")
+        tied = "".join(f", tied with {r} {_aside(c.row(r).title)}" for r in c.tied)
+        say(out, f"* Highest US utility: {c.best} {_aside(c.row(c.best).title)}{tied}.")
     if c.overrides:
         out.print("With: " + ", ".join(f"{k}={v}" for k, v in c.overrides.items()))
     for note in c.notes:
@@ -91,6 +91,16 @@ def print_comparison(c: Comparison) -> None:
     for r in c.regimes:
         if r.us_value is None:
             out.print(f"{r.regime}: {r.status}: {r.message}")
+
+
+def _aside(text: str) -> str:
+    """`text` in parentheses, its own in square brackets: "repeal (Rule repealed [no caps;
+    risk penalty only])", where a policy's title in parentheses put parentheses in
+    parentheses ("(Rule repealed (no caps; risk penalty only))")."""
+    from rich.markup import escape
+
+    # Escaped: `say` prints markup, and "[no caps; ...]" was read as a style and dropped.
+    return "(" + escape(text.replace("(", "[").replace(")", "]")) + ")"
 
 
 def print_who_gets_what(out: Console, c: Comparison) -> None:

@@ -9,8 +9,9 @@ hash salt and id, no dates or software versions in the files.
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from dealbench.negotiate.frontier_words import zopa_line
 from dealbench.negotiate.round_points import ChartRound
@@ -18,6 +19,7 @@ from dealbench.negotiate.round_points import ChartRound
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from matplotlib.transforms import Bbox
 
     from dealbench.negotiate.frontier import Frontier, FrontierPoint
 
@@ -26,8 +28,25 @@ __all__ = ["Round", "chart_files", "chart_stem", "frontier_png", "frontier_svg",
 #: A round to draw, on the curve's basis (see `round_points.chart_rounds`).
 Round = ChartRound
 
+
+class Named(NamedTuple):
+    """A named point as drawn (no deal, an end, Nash, Kalai): where (USD bn or risk, USD
+    bn), its marker's area (points squared), colour and shape."""
+
+    at: tuple[float, float]
+    size: float
+    colour: str
+    marker: str
+
+
 BN = 1e9
 PNG_DPI = 150
+#: Marker areas (points squared): a named point's (a star's larger, its arms being thin)
+#: and a round's.
+NAMED_SIZE, STAR_SIZE, ROUND_SIZE = 40.0, 70.0, 30.0
+#: How much larger in area a named point is drawn when a round's marker lies on it: a frame
+#: of its colour around the round's (as the web's frontier frames it, `chart_labels`).
+FRAMED = 4.0
 BLUE, ORANGE, GREEN, PURPLE, GREY, RED = (
     "#0072B2",
     "#E69F00",
@@ -137,25 +156,19 @@ def _draw(frontier: Frontier, rounds: Sequence[Round]) -> Figure:
         (frontier.nash, "Nash", GREEN, "*"),
         (frontier.kalai, "Kalai–Smorodinsky", PURPLE, "D"),
     ]
+    named: list[Named] = []
     for point, label, colour, marker in marks:
         # An end or bargaining point without a package is the no-deal point itself (no
         # package beats both walk-away values): drawn over it, it would hide its mark.
         if point is not None and (point is frontier.no_deal or point.package is not None):
-            ax.scatter(
-                [_x(frontier, point)],
-                [point.us_utility / BN],
-                s=70 if marker == "*" else 40,
-                color=colour,
-                marker=marker,
-                zorder=3,
-                label=label,
-            )
+            at = (_x(frontier, point), point.us_utility / BN)
+            size = STAR_SIZE if marker == "*" else NAMED_SIZE
+            named.append(Named(at, size, colour, marker))
+            ax.scatter([at[0]], [at[1]], s=size, color=colour, marker=marker, zorder=3, label=label)
     if frontier.axis == "partner":
         nd = frontier.no_deal
         ax.axhline(nd.us_utility / BN, color=GREY, linewidth=0.7, linestyle="--")
         ax.axvline(nd.partner_utility / BN, color=GREY, linewidth=0.7, linestyle="--")
-    if rounds:
-        _rounds(ax, rounds)
     if not frontier.zopa.get("exists", True):
         # The table's ZOPA line: a chart of a lone no-deal point says why it is alone.
         ax.text(
@@ -181,11 +194,16 @@ def _draw(frontier: Frontier, rounds: Sequence[Round]) -> Figure:
     held = "others re-optimized" if frontier.jointly else "others held at the optimum"
     ax.set_title(f"{frontier.portfolio}: frontier for {partner} ({held})", loc="left")
     ax.grid(color="#dddddd", linewidth=0.6)
+    if rounds:  # once the title and axis labels are set: the labels' room is measured
+        _rounds(ax, rounds, named)
     ax.legend(loc="best", fontsize=8, frameon=False)
     return fig
 
 
-def _rounds(ax: Axes, rounds: Sequence[Round]) -> None:
+def _rounds(ax: Axes, rounds: Sequence[Round], named: Sequence[Named] = ()) -> None:
+    """The rounds, each side's in its shape, the path between them and their numbers; a
+    `named` point a round lies on framed around it (`_frame_covered`), each number placed
+    clear of every marker and of the other numbers (`_place_numbers`)."""
     from dealbench.render.charts import ROUND_SHAPES
 
     xs = [r.partner_utility / BN for r in rounds]
@@ -207,18 +225,152 @@ def _rounds(ax: Axes, rounds: Sequence[Round]) -> None:
             ax.scatter(
                 [x for _, x, _ in chosen],
                 [y for _, _, y in chosen],
-                s=30,
+                s=ROUND_SIZE,
                 facecolors="white",
                 edgecolors=colour,
                 marker=marker,
                 zorder=4,
                 label=label + extra,
             )
+    _frame_covered(ax, named, list(zip(xs, ys, strict=True)))
     # The axes' extent once every point is drawn, to tell which rounds share a spot.
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
-    for (x, y), numbers in _labels(rounds, x1 - x0, y1 - y0).items():
-        ax.annotate(numbers, (x, y), xytext=(4, 4), textcoords="offset points", fontsize=7)
+    _place_numbers(ax, _labels(rounds, x1 - x0, y1 - y0))
+
+
+def _half(size: float) -> float:
+    """Half a scatter marker's width, in points, of its area `size` (points squared)."""
+    return math.sqrt(size) / 2
+
+
+def _frame_covered(ax: Axes, named: Sequence[Named], at: Sequence[tuple[float, float]]) -> None:
+    """A named point a round's marker lies on, drawn `FRAMED` times as large beneath it:
+    round 1 is often the US-best package, and its white square hid the US-best square
+    whole (AE's `frontier --out`), so the chart showed no US-best."""
+    fig = ax.get_figure(root=True)
+    assert fig is not None
+    fig.draw_without_rendering()  # the layout, so data map to their final place
+    to_pt = 72 / fig.dpi
+    rounds = [ax.transData.transform(xy) * to_pt for xy in at]
+    for mark in named:
+        x, y = ax.transData.transform(mark.at) * to_pt
+        reach = _half(mark.size) + _half(ROUND_SIZE)
+        if any(abs(rx - x) < reach and abs(ry - y) < reach for rx, ry in rounds):
+            # A second, larger mark beneath: the legend keeps the mark's own size.
+            ax.scatter(
+                [mark.at[0]],
+                [mark.at[1]],
+                s=mark.size * FRAMED,
+                color=mark.colour,
+                marker=mark.marker,
+                zorder=3,
+                label="_nolegend_",
+            )
+
+
+#: Room between a round's number and the marker it labels, in points.
+NUMBER_GAP = 1.5
+
+
+def _place_numbers(ax: Axes, labels: dict[tuple[float, float], str]) -> None:
+    """Each spot's round numbers beside its markers, at the first place around them that
+    covers no marker (a round's, a named point's, a frontier point's), no number placed
+    before and stays inside the axes: right above, right below, left above, left below,
+    above, below; where none is clear, right above. A number always went right above,
+    over the US-best square framed there or a Nash star beside the round."""
+    fig = ax.get_figure(root=True)
+    assert fig is not None
+    fig.draw_without_rendering()
+    to_px = fig.dpi / 72
+    frame = ax.get_window_extent()
+    markers = _marker_boxes(ax)
+    taken: list[Bbox] = []
+    for (x, y), numbers in labels.items():
+        cx, cy = ax.transData.transform((x, y))
+        # Clear of the largest marker on the spot (a framed named point's, a round's).
+        half = max(
+            (
+                max(b.width, b.height) / 2 / to_px
+                for b in markers
+                if b.x0 <= cx <= b.x1 and b.y0 <= cy <= b.y1
+            ),
+            default=_half(ROUND_SIZE),
+        )
+        side = half + NUMBER_GAP
+        spots = [
+            (side, NUMBER_GAP, "left", "bottom"),
+            (side, -NUMBER_GAP, "left", "top"),
+            (-side, NUMBER_GAP, "right", "bottom"),
+            (-side, -NUMBER_GAP, "right", "top"),
+            (0.0, side, "center", "bottom"),
+            (0.0, -side, "center", "top"),
+        ]
+
+        def number(
+            spot: tuple[float, float, str, str],
+            at: tuple[float, float] = (x, y),
+            said: str = numbers,
+        ) -> Any:
+            dx, dy, ha, va = spot
+            return ax.annotate(
+                said,
+                at,
+                xytext=(dx, dy),
+                textcoords="offset points",
+                ha=ha,
+                va=va,
+                fontsize=7,
+                zorder=5,
+                # On a halo: the frontier's step or the rounds' path through a number.
+                bbox={
+                    "boxstyle": "square,pad=0.1",
+                    "facecolor": "white",
+                    "edgecolor": "none",
+                    "alpha": 0.8,
+                },
+            )
+
+        chosen = None
+        for spot in spots:
+            text = number(spot)
+            box = text.get_window_extent()
+            inside = frame.x0 <= box.x0 and box.x1 <= frame.x1
+            inside = inside and frame.y0 <= box.y0 and box.y1 <= frame.y1
+            if inside and not any(box.overlaps(o) for o in [*markers, *taken]):
+                chosen = text
+                break
+            text.remove()
+        if chosen is None:  # nowhere clear: right above, where it always went
+            chosen = number(spots[0])
+        taken.append(chosen.get_window_extent())
+
+
+def _marker_boxes(ax: Axes) -> list[Bbox]:
+    """Where every marker on the axes is drawn, in pixels: the scatters' and the markers
+    of the lines drawn with them (the frontier's points)."""
+    from matplotlib.transforms import Bbox
+
+    fig = ax.get_figure(root=True)
+    assert fig is not None
+    to_px = fig.dpi / 72
+    boxes = []
+    for collection in ax.collections:
+        sizes: Any = collection.get_sizes()  # type: ignore[attr-defined]  # a scatter's
+        offsets: Any = collection.get_offsets()
+        for i, xy in enumerate(offsets):
+            half = _half(float(sizes[i % len(sizes)])) * to_px
+            x, y = ax.transData.transform(xy)
+            boxes.append(Bbox.from_extents(x - half, y - half, x + half, y + half))
+    for line in ax.lines:
+        if line.get_marker() in (None, "None", "", " "):
+            continue
+        half = float(line.get_markersize()) / 2 * to_px
+        xydata: Any = line.get_xydata()
+        for xy in xydata:
+            x, y = ax.transData.transform(xy)
+            boxes.append(Bbox.from_extents(x - half, y - half, x + half, y + half))
+    return boxes
 
 
 #: Rounds closer than these fractions of the axes' width and height share one label: their

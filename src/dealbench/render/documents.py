@@ -39,6 +39,7 @@ from dealbench.render.deal_memo import Against, deal_memo_context
 from dealbench.render.docmeta import AUDIENCES, Audience, DocKind
 from dealbench.render.environment import render_template, templates_folder
 from dealbench.render.filters import breakable
+from dealbench.render.glossary import used
 from dealbench.render.naming import Identity
 from dealbench.render.portfolio_memo import portfolio_memo_context
 from dealbench.render.redline import redline_context
@@ -303,6 +304,7 @@ def render_document(
     wanted = formats_of(formats)
     templates = templates_folder(templates)
     stem = TEMPLATE_STEM[doc.kind]
+    doc = with_used_glossary(doc, stem, templates)
     out: list[RenderedFile] = []
     svgs = {c.id: doc.svg(c) for c in doc.charts} if {"md", "html"} & set(wanted) else {}
     if "md" in wanted:
@@ -317,6 +319,22 @@ def render_document(
     if "json" in wanted:
         out.append(json_document(doc))
     return [RenderedFile(f.path, f.data, doc.identity) for f in out]
+
+
+def with_used_glossary(doc: Document, stem: str, templates: str | None = None) -> Document:
+    """`doc` with a glossary of the terms it uses alone (`glossary.used`), read off its
+    Markdown, the canonical format, rendered without one: every format, JSON too, has the
+    same glossary. A document without a glossary as it is."""
+    terms = doc.context.get("glossary")
+    if not terms:
+        return doc
+    probe = {
+        **doc.context,
+        "glossary": [],
+        "charts": _chart_ctx(doc, {c.id: "" for c in doc.charts}),
+    }
+    text = render_template(f"{stem}.md.j2", probe, templates)
+    return replace(doc, context={**doc.context, "glossary": used(terms, text)})
 
 
 def json_document(doc: Document) -> RenderedFile:

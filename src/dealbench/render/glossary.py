@@ -1,14 +1,15 @@
 """The terms every internal document and command uses, each defined once.
 
-Memos and internal annexes print this list; the CLI's tables use the same
-names. A term is spelt the same everywhere (`US utility`, never `US value`
-in one place and `V` in another).
+Memos and internal annexes print this list, each the terms it uses (`used`); the CLI's
+tables use the same names. A term is spelt the same everywhere (`US utility`, never `US
+value` in one place and `V` in another).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dealbench.list_words import and_list
 
@@ -79,25 +80,62 @@ COMPARISON_TERMS: tuple[tuple[str, str], ...] = (
 )
 
 
-def glossary(policy: Policy | None = None, options: Sequence[Policy] = ()) -> list[dict[str, str]]:
+def glossary(policy: Policy | None = None, options: Sequence[Policy] = ()) -> list[dict[str, Any]]:
     """The terms, and with `policy` its security levels: the tables name a deal's level
     by its id (`veu`), which a reader finds here with its title. With `options` (the
     regimes of a comparison), each option's levels, options with the same levels
     together: the same id may name other conditions under another regime; and the terms
     only a comparison uses (`COMPARISON_TERMS`)."""
     defined = (*GLOSSARY, *COMPARISON_TERMS) if options else GLOSSARY
-    terms = [{"term": term, "meaning": meaning} for term, meaning in defined]
+    terms: list[dict[str, Any]] = [{"term": t, "meaning": m} for t, m in defined]
     lead = "The conditions a deal sets, weakest first, as the tables name them"
     named: dict[str, list[str]] = {}  # the levels in words -> the options that have them
+    level_ids: set[str] = set()  # a table names a level by its id alone ("veu")
     for each in options or ([policy] if policy is not None else []):
         if each.security_levels:
             levels = "; ".join(f"{level.id}: {level.title}" for level in each.security_levels)
             named.setdefault(levels, []).append(each.id)
+            level_ids.update(level.id for level in each.security_levels)
+    said = sorted(level_ids)  # the entry is used where an id is (`used`)
     if len(named) == 1:
-        terms.append({"term": "Security levels", "meaning": f"{lead} ({next(iter(named))})."})
+        terms.append(
+            {"term": "Security levels", "meaning": f"{lead} ({next(iter(named))}).", SAID: said}
+        )
     elif named:
         each_own = " ".join(f"{and_list(ids)}: {levels}." for levels, ids in named.items())
-        terms.append(
-            {"term": "Security levels", "meaning": f"{lead}; each option has its own. {each_own}"}
-        )
+        meaning = f"{lead}; each option has its own. {each_own}"
+        terms.append({"term": "Security levels", "meaning": meaning, SAID: said})
     return terms
+
+
+#: What else says a term is used: a walk-away value by its other name. An entry's own
+#: `SAID` key adds its words (the security levels' ids), and `used` drops the key.
+ALSO_SAID = {"Walk-away value": ("BATNA",)}
+SAID = "said"
+
+
+def _said(name: str) -> re.Pattern[str]:
+    """`name` as a document writes it, in any case, one or many: "walk-away values",
+    "US utilities", "Security level"."""
+    words = re.escape(name.lower()).split(r"\ ")
+    last = words[-1]
+    if last.endswith("y"):
+        last = f"{last[:-1]}(?:y|ies)"
+    elif last.endswith("s"):
+        last = f"{last[:-1]}s?"
+    else:
+        last = f"{last}s?"
+    return re.compile(r"(?<![\w-])" + r"\s+".join([*words[:-1], last]) + r"(?![\w-])", re.I)
+
+
+def used(terms: Sequence[dict[str, Any]], text: str) -> list[dict[str, str]]:
+    """The `terms` `text` (a document without its glossary) uses, in their order: a glossary
+    defines its document's terms. Every term was printed whatever the document said: the
+    memo of a portfolio with no deal defined the export value, the risk penalty and the
+    partner margin, which it never named."""
+    out = []
+    for t in terms:
+        names = (t["term"], *ALSO_SAID.get(t["term"], ()), *t.get(SAID, ()))
+        if any(_said(name).search(text) for name in names):
+            out.append({"term": t["term"], "meaning": t["meaning"]})
+    return out

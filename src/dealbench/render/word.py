@@ -103,8 +103,11 @@ class _Writer:
         elif tag == "ol":
             self.numbered(el, "")
         elif tag == "ul":
-            for li in el.iterfind("li"):
-                self.paragraph(li, "List Bullet")
+            items = el.findall("li")
+            for i, li in enumerate(items):
+                para = self.paragraph(li, "List Bullet")
+                if i == len(items) - 2:  # the last item not alone at a page's head (as the PDF)
+                    para.paragraph_format.keep_with_next = True
         elif tag == "dl":
             self.definitions(el)
         elif tag == "table":
@@ -133,7 +136,9 @@ class _Writer:
         """A glossary: each term a bold line kept with its definition, indented below."""
         from docx.shared import Cm
 
-        for child in el:
+        children = list(el)
+        terms = [i for i, child in enumerate(children) if child.tag == "dt"]
+        for i, child in enumerate(children):
             if child.tag == "dt":
                 term = self.paragraph(child, "Normal", Fmt(bold=True))
                 term.paragraph_format.keep_with_next = True
@@ -141,6 +146,10 @@ class _Writer:
             elif child.tag == "dd":
                 definition = self.paragraph(child, "Normal")
                 definition.paragraph_format.left_indent = Cm(DEFINITION_INDENT_CM)
+                # The last entry kept with the one before it, not alone on the last page
+                # (as the PDF: the portfolio memo's "Security levels").
+                if len(terms) > 1 and i + 1 == terms[-1]:
+                    definition.paragraph_format.keep_with_next = True
 
     def fill(self, para: Any, el: Any, fmt: Fmt) -> None:
         self.at_start = True
