@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from dealbench.analyze.analysed import SAMPLES, SEED, check_analysis, nothing_uncertain
@@ -25,9 +26,10 @@ from dealbench.errors import DealbenchError, InputError, Issue
 from dealbench.figures import chips_of, h100e, quantity, usd
 from dealbench.model import Package, Portfolio, load_package
 from dealbench.web.jobs import Job
-from dealbench.web.pages import FieldError, page, refusal
+from dealbench.web.pages import FieldError, Unread, page, refusal
 from dealbench.web.security import confine
 from dealbench.web.views.common import (
+    address_form,
     notes,
     off_loop,
     portfolio,
@@ -188,12 +190,56 @@ def _package_of(request: Request, form: Any, pf: Portfolio) -> tuple[Package, di
     return package_from_form(form, pf), values
 
 
+#: The fields of a risk page's address: the package's (a file, or the editor's fields, as
+#: `package_from_form` reads them) and the sampling's.
+_RISK_FIELDS = ("package", "partner", "security", "title", "samples", "seed")
+
+
+def risk_address(request: Request, name: str, form: FormData) -> str:
+    """The risk page of what `form` sends (the editor's "Sample acceptance"): its address
+    holds the package and the sampling, so the page is a GET that reloading, Back and a
+    bookmark show again without sending a form (the fields only: the editor's own, such
+    as the file name or a round's note, are not the package's)."""
+    kept = [
+        (key, str(value))
+        for key, value in form.multi_items()
+        if isinstance(value, str)
+        and (key in _RISK_FIELDS or key.startswith(("compute.", "concession.")))
+    ]
+    return f"{request.url_for('risk', name=name).path}?{urlencode(kept)}"
+
+
+def _reads(form: FormData, pf: Portfolio) -> bool:
+    """Whether the form's package reads (a file named, or the editor's fields that make a
+    package): those that do not are refused in the form sent, as typed, which an address
+    holding the package's fields alone could not show (the file name, a round's note)."""
+    if isinstance(form, Unread):
+        return False
+    if form_text(form, "package"):
+        return True
+    try:
+        package_from_form(form, pf)
+    except DealbenchError:
+        return False
+    return True
+
+
 async def risk(request: Request) -> Response:
     """`dealbench risk PACKAGE --portfolio P --samples N --seed S`: from the editor's fields
-    (POST) or a package file (`?package=packages/ae-offer.yaml`)."""
+    or a package file (`?package=packages/ae-offer.yaml`), each in the page's address. The
+    editor's form (POST) is redirected there (303: Post/Redirect/Get): the page answered
+    the POST, and reloading it sent the form again (the browser asking to resend it)."""
     name = request.path_params["name"]
     pf = portfolio(request, name)
-    form: Any = await sent_form(request) if request.method == "POST" else request.query_params
+    form: Any
+    if request.method == "POST":
+        form = await sent_form(request)
+        if _reads(form, pf):  # else refused below, in the editor, every field as typed
+            return RedirectResponse(risk_address(request, name, form), status_code=303)
+    elif "security" in request.query_params:  # the editor's fields, as the POST's were
+        form = address_form(request)
+    else:
+        form = request.query_params
     # No note that the page's figures use the means: they are the samples' (`risk` prints
     # none), and the page lists the uncertain figures it draws. Its inputs' notes, as `risk`.
     context: dict[str, Any] = {
@@ -209,7 +255,7 @@ async def risk(request: Request) -> Response:
         "compute": {},
         "files": None,
     }
-    if request.method == "GET" and not context["source"]:
+    if not (context["source"] or isinstance(form, FormData)):
         # The address the editor's "Sample acceptance" leaves, opened again (a new tab, a
         # bookmark): no package. It said "security: expected an id ..., got ''" about a
         # field the page has not; it offers the package files instead, as improve does.

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
@@ -117,6 +117,13 @@ async def sent_form(request: Request) -> FormData:
         return await checked_form(request)
     except TooLarge as exc:
         return Unread(exc)
+
+
+def address_form(request: Request) -> FormData:
+    """The fields of the page's address read as its form's: a page a form's POST redirected
+    to, its fields in the address (Post/Redirect/Get), reads them as the POST did."""
+    items: list[tuple[str, str | UploadFile]] = list(request.query_params.multi_items())
+    return FormData(items)
 
 
 def refuse_unread(form: FormData) -> None:

@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.datastructures import FormData, QueryParams
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from dealbench.checker import evaluate
@@ -27,6 +28,7 @@ from dealbench.negotiate.logroll import UNHELD, Held, held_beside
 from dealbench.web.pages import CHOOSES, page, refusal, served
 from dealbench.web.security import confine
 from dealbench.web.views.common import (
+    address_form,
     chosen_package,
     notes,
     off_loop,
@@ -152,9 +154,12 @@ def _source(form: FormData, package: Package) -> str:
 
 
 async def improve_page(request: Request) -> Response:
-    """The form; with a package file chosen, its improvements."""
+    """The form; with a package file chosen, its improvements; with the editor's fields in
+    the address (`improve_fields`' redirect), theirs."""
     name = request.path_params["name"]
     pf = portfolio(request, name)
+    if "security" in request.query_params and not request.query_params.get("package"):
+        return await _editor_fields(request, name, pf, address_form(request))
     typed = _fields(request.query_params)
 
     def load() -> tuple[Package | None, Held]:
@@ -167,11 +172,38 @@ async def improve_page(request: Request) -> Response:
     return await _answer(request, name, pf, typed, load, own)
 
 
+#: The editor's fields `improve_fields` carries to the page's address: the package's (as
+#: `package_from_form` reads them), the file they came from, and the form's own.
+_CARRIED = ("partner", "security", "title", "source", "hold", "top", "all_variants")
+
+
 async def improve_fields(request: Request) -> Response:
-    """The package editor's fields as they stand, improved ("Find improvements")."""
+    """The package editor's fields as they stand ("Find improvements"), redirected to the
+    page's address holding them (303: Post/Redirect/Get): the page answered the POST, and
+    reloading it sent the form again (the browser asking to resend it). The fields only:
+    the editor's own, such as the file name or a round's note, are not the package's."""
     form = await sent_form(request)
     name = request.path_params["name"]
     pf = portfolio(request, name)
+    try:  # fields that make no package: refused in the editor, every field as typed (the
+        # file name, a round's note: an address holding the package's alone lost them)
+        refuse_unread(form)
+        package_from_form(form, pf)
+    except DealbenchError as exc:
+        return editor_refused(request, name, pf, form, exc)
+    kept = [
+        (key, str(value))
+        for key, value in form.multi_items()
+        if isinstance(value, str)
+        and (key in _CARRIED or key.startswith(("compute.", "concession.")))
+    ]
+    url = request.url_for("improve", name=name).path
+    return RedirectResponse(f"{url}?{urlencode(kept)}", status_code=303)
+
+
+async def _editor_fields(request: Request, name: str, pf: Portfolio, form: FormData) -> Response:
+    """The editor's fields (`form`) improved; fields that make no package: the editor again,
+    as typed, the field at fault marked."""
     typed = {**_fields(form), "package": ""}
     try:
         refuse_unread(form)

@@ -12,12 +12,13 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import quote
 
 import yaml
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from dealbench.atomic_write import write_atomic, write_failure
@@ -56,6 +57,7 @@ def routes() -> list[Route]:
         Route("/p/{name}/evaluate", evaluate_form, methods=["POST"], name="evaluate"),
         Route("/p/{name}/upload", upload, methods=["POST"], name="upload"),
         Route("/p/{name}/save", save, methods=["POST"], name="save"),
+        Route("/p/{name}/saved", saved_page, name="saved"),
     ]
 
 
@@ -491,27 +493,42 @@ def editor_partner(request: Request, pf: Portfolio, form: FormData) -> str:
 
 async def save(request: Request) -> Response:
     """Save the editor's package as DEALS_DIR/packages/<file>.yaml (never over another file
-    unless asked). Refused, the editor is shown again, every field as typed (it was an
-    error page: the package typed was gone), the field at fault marked."""
+    unless asked), then redirect to `saved_page` (303: Post/Redirect/Get). It answered the
+    POST in place: reloading that page sent the save again, which wrote the file again
+    without a word when 'replace' was ticked (over any change made to it since), or
+    refused it as existing under the "Saved" it had just shown. Refused, the editor is
+    shown again, every field as typed (it was an error page: the package typed was gone),
+    the field at fault marked."""
     form = await sent_form(request)
     name = request.path_params["name"]
     pf = portfolio(request, name)
     try:
         refuse_unread(form)
-        package, target = _save(request, form, pf)
+        target = _save(request, form, pf)
     except DealbenchError as exc:
         return editor_refused(request, name, pf, form, exc)
-    return page(
-        request,
-        "saved.html.j2",
-        name=name,
-        path=relative(request, target),
-        partner=package.partner,
-    )
+    url = request.url_for("saved", name=name).path
+    return RedirectResponse(f"{url}?package={quote(relative(request, target))}", status_code=303)
 
 
-def _save(request: Request, form: FormData, pf: Portfolio) -> tuple[Package, Path]:
-    """The editor's package written where its file name says: the package and the file."""
+async def saved_page(request: Request) -> Response:
+    """The page of a package file saved by the editor (`save`): reloading it, or coming
+    Back to it, writes nothing."""
+    name = request.path_params["name"]
+    portfolio(request, name)  # a portfolio that does not open is said as on every page
+    shown = request.query_params.get("package", "")
+    target = confine(root(request), shown) if shown else None
+    if (
+        target is None
+        or target.parent != (root(request) / PACKAGES).resolve()
+        or not target.is_file()
+    ):
+        raise HTTPException(404, f"No package file {shown!r} in {PACKAGES}/.")
+    return page(request, "saved.html.j2", name=name, path=relative(request, target))
+
+
+def _save(request: Request, form: FormData, pf: Portfolio) -> Path:
+    """The editor's package written where its file name says: the file."""
     package = package_from_form(form, pf)
     stem = str(form.get("filename") or "").strip().lower().removesuffix(".yaml")
     if not stem:
@@ -537,4 +554,4 @@ def _save(request: Request, form: FormData, pf: Portfolio) -> tuple[Package, Pat
         write_atomic(target, text.encode("utf-8"))
     except OSError as exc:  # a read-only folder, a full disk: said in words, nothing replaced
         raise OutputError(f"cannot save {where}: {write_failure(exc)}; nothing written") from None
-    return package, target
+    return target
