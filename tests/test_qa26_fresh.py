@@ -124,8 +124,12 @@ def test_a_shared_limit_broken_beside_a_concluded_deal_says_the_deals_part(
         "risk budget: 18,030 risk-weighted H100e with the deal concluded with MX (1,030 of "
         "it), the budget is 8,000"
     )
-    for said in (counter.stdout, history.stdout):
-        assert expected in " ".join(said.split())
+    assert expected in " ".join(counter.stdout.split())
+    # Session 44: history judges a round beside the deals concluded before it; these rounds
+    # are undated, so MX's conclusion is not known to come first, and the round is judged
+    # alone (17,000 of the 8,000: broken whatever MX's deal takes).
+    alone = "round 1: risk budget: 17,000 risk-weighted H100e, the budget is 8,000"
+    assert alone in " ".join(history.stdout.split())
     # MX takes nothing of the empty quarter: that sentence stays as it was
     assert "supply in 2026Q4: 15,000 H100e allocated, 0 available" in counter.stdout
 
