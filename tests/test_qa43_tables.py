@@ -56,7 +56,9 @@ def test_a_table_that_cannot_keep_an_id_whole_breaks_it_after_a_hyphen() -> None
     cells = [part.strip() for line in _lines(said) for part in line.split("│")]
     assert "compliance-" in cells and "monitoring" in cells
     assert "humain-us-" in cells and "campus=5bn" in cells
-    assert "mirror-" in cells and "centres" in cells
+    # The note breaks after a hyphen too, as many pieces on a line as fit (session 44: the
+    # table in the fewest lines, its note the wider for a figure's head on two lines).
+    assert "mirror-data-" in cells and "centres" in cells
     assert "$2.00bn" in cells and "$750.0m" in cells
     assert max(len(line) for line in _lines(said)) <= 40
 

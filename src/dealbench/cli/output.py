@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 from rich import box
 from rich.cells import cell_len
 from rich.console import Console, RenderableType
-from rich.table import Table
+from rich.table import Column, Table
+from rich.text import Text
 
 from dealbench.figures import chips_of
 from dealbench.jsontext import JSON_DIGITS as JSON_DIGITS
@@ -53,11 +54,12 @@ def print_table(out: Console, table: Table) -> None:
     set to the right) and columns that do not wrap are held at their longest word (line).
     Text wraps at spaces and keeps every word whole where the table fits so; where it does
     not, words of up to `WHOLE_WORD` stay whole and a longer one breaks after a hyphen, '='
-    or '/' ("compliance-" / "monitoring"; only one with none breaks anywhere). The columns
-    are narrowed here, the widest first, never below those widths: Rich's own narrowing
-    ignores a column's least width and then restores it, printing the table wider than the
-    terminal ("compliance-monitori" / "ng" at 80 columns, or KR's ranking at 84). A table
-    that cannot fit so is printed whole, wider than the terminal."""
+    or '/' ("compliance-" / "monitoring"; only one with none breaks anywhere). Within those
+    widths the columns are narrowed as `_widths` says: the table in the fewest lines, short
+    labels ("not started") kept whole before long text. Rich's own narrowing ignores a
+    column's least width and then restores it, printing the table wider than the terminal
+    ("compliance-monitori" / "ng" at 80 columns, or KR's ranking at 84). A table that
+    cannot fit so is printed whole, wider than the terminal."""
     from rich.measure import Measurement
 
     wide = out.options.update_width(10_000)
@@ -81,13 +83,7 @@ def print_table(out: Console, table: Table) -> None:
     frame = Measurement.get(out, wide, table).maximum - sum(most)  # borders and padding
     room = out.width - frame
     least = whole if sum(whole) <= room else part
-    widths = list(most)
-    while sum(widths) > room and any(w > m for w, m in zip(widths, least, strict=True)):
-        i = max(
-            (i for i, (w, m) in enumerate(zip(widths, least, strict=True)) if w > m),
-            key=lambda i: widths[i],
-        )
-        widths[i] -= 1
+    widths = _widths(out, table, text, most, least, room)
     for column, width, wraps in zip(columns, widths, text, strict=True):
         column.width = width
         if wraps:
@@ -102,6 +98,118 @@ def print_table(out: Console, table: Table) -> None:
         out.width = terminal
 
 
+#: How many layouts `_widths` weighs at most before it takes the best one found (a table
+#: of many wrapping columns; those dealbench prints take a few hundred).
+LAYOUTS = 20_000
+
+
+def _widths(
+    out: Console, table: Table, text: list[bool], most: list[int], least: list[int], room: int
+) -> list[int]:
+    """The columns' widths, each between `least` and `most`, in `room` where they fit: of
+    the layouts, the one that breaks the fewest short labels (a line of a cell up to
+    `WHOLE_WORD` long: "not started", "AE (tier 2)"; a head may wrap, as "US" / "value"
+    where the table is written so); then the one printing the table in the fewest lines;
+    then the one that wraps the shortest column least, then the next shortest... (long
+    text wraps first). Narrowing the widest column first broke every
+    "not started" of the deal room onto two lines at 80 columns, where "await counter"
+    could wrap in a row of two lines anyway. Room left over goes back to the columns
+    narrowed least first, as far as their lines do not grow."""
+    if sum(most) <= room or sum(least) >= room:
+        return list(most) if sum(most) <= room else list(least)
+    spare = room - sum(least)
+    full: list[list[int]] = []  # per column: the lines of each row at its full width
+    shapes: list[dict[int, tuple[int, ...]]] = []  # per column: width -> lines of each row
+    labels: list[list[int]] = []  # per column: the lengths of its short labels
+    for j, column in enumerate(table.columns):
+        cells = [column.header, *column.cells] if table.show_header else list(column.cells)
+        cells = [out.render_str(c) if isinstance(c, str) else c for c in cells]
+        seen: dict[tuple[str, int], int] = {}  # cells of the same text wrap alike
+        top = min(most[j], least[j] + spare)
+        full.append([_lines(out, column, c, most[j], text[j], seen) for c in cells])
+        shapes.append(
+            {
+                w: tuple(_lines(out, column, c, w, text[j], seen) for c in cells)
+                for w in range(least[j], top + 1)
+            }
+        )
+        said = [line.strip() for c in column.cells for line in _plain(out, c).splitlines()]
+        labels.append([cell_len(x) for x in said if " " in x and cell_len(x) <= WHOLE_WORD])
+    broken = [
+        {w: sum(n > w for n in ns) for w in shape} for shape, ns in zip(shapes, labels, strict=True)
+    ]
+    extra = [
+        {w: sum(shape[w]) - sum(lines) for w in shape}
+        for shape, lines in zip(shapes, full, strict=True)
+    ]
+    # The widths worth weighing: the least that prints a column in given lines.
+    choices = [
+        sorted((w for w, s in shape.items() if shape.get(w - 1) != s), reverse=True)
+        for shape in shapes
+    ]
+    short = sorted(range(len(most)), key=lambda j: (most[j], j))
+    order = sorted(range(len(most)), key=lambda j: (len(choices[j]), j))
+    after = [sum(least[j] for j in order[k:]) for k in range(len(order) + 1)]
+    best: tuple[tuple[int, int, tuple[int, ...]], list[int]] | None = None
+    tried = 0
+    chosen = list(least)
+
+    def visit(k: int, used: int, breaks: int, tall: tuple[int, ...]) -> None:
+        nonlocal best, tried
+        if k == len(order):
+            tried += 1
+            key = (breaks, sum(tall), tuple(extra[j][chosen[j]] for j in short))
+            if best is None or key < best[0]:
+                best = (key, list(chosen))
+            return
+        j = order[k]
+        for w in choices[j]:
+            if tried >= LAYOUTS or used + w + after[k + 1] > room:
+                continue
+            taller = tuple(map(max, tall, shapes[j][w]))
+            more = breaks + broken[j][w]
+            if best is not None and (more, sum(taller)) > best[0][:2]:
+                continue
+            chosen[j] = w
+            visit(k + 1, used + w, more, taller)
+
+    visit(0, 0, 0, tuple(map(max, *full)) if len(full) > 1 else tuple(full[0]))
+    assert best is not None  # the least widths fit
+    widths = best[1]
+    for j in sorted(range(len(most)), key=lambda j: (most[j] - widths[j], j)):
+        slack = room - sum(widths)
+        widths[j] = max(
+            w
+            for w in range(widths[j], widths[j] + slack + 1)
+            if w in shapes[j]
+            and all(a <= b for a, b in zip(shapes[j][w], shapes[j][widths[j]], strict=True))
+        )
+    return widths
+
+
+def _lines(
+    out: Console,
+    column: Column,
+    cell: RenderableType,
+    width: int,
+    wraps: bool,
+    seen: dict[tuple[str, int], int],
+) -> int:
+    """How many lines `cell` takes in `column` at `width`, as `print_table` prints it
+    (`seen`: the lines of a text at a width already measured)."""
+    if not isinstance(cell, Text):
+        options = out.options.update(
+            width=width, no_wrap=column.no_wrap, overflow=column.overflow, height=None
+        )
+        return len(out.render_lines(cell, options, pad=False))
+    key = (cell.plain, width)
+    if key not in seen:
+        shown = _broken(out, cell, width) if wraps else cell
+        assert isinstance(shown, Text)
+        seen[key] = len(shown.wrap(out, width, overflow=column.overflow, no_wrap=column.no_wrap))
+    return seen[key]
+
+
 def _least(word: str) -> int:
     """The least width `word` takes in a column: whole up to `WHOLE_WORD`, else its longest
     piece between break points (at most `WHOLE_WORD`: a longer piece folds)."""
@@ -114,8 +222,6 @@ def _least(word: str) -> int:
 def _broken(out: Console, cell: RenderableType, width: int) -> RenderableType:
     """`cell` with each word longer than `width` broken onto lines after its break points,
     as many pieces on a line as fit (Rich breaks only at spaces, else mid-word)."""
-    from rich.text import Text
-
     if isinstance(cell, str):
         cell = out.render_str(cell)
     if not isinstance(cell, Text):
