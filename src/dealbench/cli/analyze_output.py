@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from dealbench.cli import output
 from dealbench.cli.output import print_table, say
@@ -38,7 +39,7 @@ def to_json(data: Any) -> str:
 
 
 def _console() -> Console:
-    return Console(highlight=False)
+    return output.console()  # no console markup: titles and names are printed as written
 
 
 def money(amount: float | None) -> str:
@@ -97,10 +98,7 @@ def _aside(text: str) -> str:
     """`text` in parentheses, its own in square brackets: "repeal (Rule repealed [no caps;
     risk penalty only])", where a policy's title in parentheses put parentheses in
     parentheses ("(Rule repealed (no caps; risk penalty only))")."""
-    from rich.markup import escape
-
-    # Escaped: `say` prints markup, and "[no caps; ...]" was read as a style and dropped.
-    return "(" + escape(text.replace("(", "[").replace(")", "]")) + ")"
+    return "(" + text.replace("(", "[").replace(")", "]") + ")"
 
 
 def print_who_gets_what(out: Console, c: Comparison) -> None:
@@ -123,12 +121,12 @@ def print_who_gets_what(out: Console, c: Comparison) -> None:
         row = []
         for cell in p["cells"]:
             head = f"{next(shown)} {cell['security']}" if cell["deal"] else "no deal"
-            row.append(f"{head}\n[dim]{cell['decided_by']}[/dim]")
+            row.append(Text.assemble(head, "\n", (cell["decided_by"], "dim")))
         partners.add_row(f"{p['code']} (tier {p['tier']})", *row)
     partners.add_section()
     partners.add_row(
-        "[bold]Total[/bold]",
-        *(f"[bold]{next(shown)}[/bold]" if t is not None else "-" for t in who["totals"]),
+        Text("Total", style="bold"),
+        *(Text(next(shown), style="bold") if t is not None else "-" for t in who["totals"]),
     )
     print_table(out, partners)
     for said in (who["legend"], who["note"]):

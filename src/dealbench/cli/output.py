@@ -34,8 +34,14 @@ if TYPE_CHECKING:
 
 
 def console() -> Console:
-    """The terminal as it is (80 columns when it cannot tell), never wider than needed."""
-    return Console(highlight=False, soft_wrap=False)
+    """The terminal as it is (80 columns when it cannot tell), never wider than needed.
+
+    It reads no console markup: what it prints is data (a partner's name, a title, a note,
+    a path), printed as written. With markup read, square brackets were a style: "Gulf [and]
+    Asia" printed "Gulf  Asia", "Rule repealed [no caps]" lost its "[no caps]", and "[/]"
+    with nothing open stopped the command in a MarkupError traceback. What dealbench styles
+    itself (a bold total, a dim line) it styles as `rich.text.Text` with a style."""
+    return Console(highlight=False, soft_wrap=False, markup=False)
 
 
 #: Text keeps words up to this long whole in a narrow terminal ("concessions" with its
