@@ -511,3 +511,11 @@ def drawn_step_policy(
         "risk_penalty_per_h100e": draw(nums(5, penalty_most)) * 1_000,
         "acceptance_margin": draw(st.sampled_from([0, 0, money])),
     }
+
+
+def md_and_html(out: Path, stem: str) -> tuple[str, str]:
+    """A document's Markdown and its HTML unescaped (`out/STEM.md`, `out/STEM.html`)."""
+    from html import unescape
+
+    md = (out / f"{stem}.md").read_text("utf-8")
+    return md, unescape((out / f"{stem}.html").read_text("utf-8"))

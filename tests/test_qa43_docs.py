@@ -12,7 +12,7 @@ from pathlib import Path
 
 from dealbench.analyze.compare import RegimeRow
 from dealbench.analyze.memo import describe
-from helpers import REPO, Runner
+from helpers import REPO, Runner, md_and_html
 
 LONG = (
     "The Federated Democratic Republic of the Long-Named Archipelago and Associated "
@@ -83,12 +83,6 @@ def _odd(folder: Path, *codes: str) -> Path:
     return path
 
 
-def _read(out: Path, stem: str) -> tuple[str, str]:
-    md = (out / f"{stem}.md").read_text("utf-8")
-    html = unescape((out / f"{stem}.html").read_text("utf-8"))
-    return md, html
-
-
 def test_a_term_sheet_of_one_tranche_and_one_commitment_speaks_of_one(
     run: Runner, tmp_path: Path
 ) -> None:
@@ -99,7 +93,7 @@ def test_a_term_sheet_of_one_tranche_and_one_commitment_speaks_of_one(
     out = tmp_path / "out"
     done = run("solve", _odd(tmp_path / "deals", "LP"), "--out", out, "--render", "md,html")
     assert done.exit_code == 0, done.stderr
-    for text in _read(out / "term-sheets", "LP"):
+    for text in md_and_html(out / "term-sheets", "LP"):
         assert "6.1." in text and "6.2." not in text
         assert "over the term, in the tranche of Annex A." in text
         assert "The commitment is listed in Annex C." in text
@@ -115,7 +109,7 @@ def test_a_portfolio_memo_names_the_walk_away_value_of_its_one_partner_without_a
     out = tmp_path / "out"
     done = run("solve", _odd(tmp_path / "deals", "LP", "ND"), "--out", out, "--render", "md,html")
     assert done.exit_code == 0, done.stderr
-    for text in _read(out / "memos", "portfolio-odd"):
+    for text in md_and_html(out / "memos", "portfolio-odd"):
         assert (
             "LP, the one partner with a deal, has a utility of $3.05bn ($4.05bn with the "
             "walk-away value of ND, without a deal)" in text
@@ -139,7 +133,7 @@ def test_a_deal_memo_of_one_commitment_says_it_not_they(run: Runner, tmp_path: P
         "--format", "md,html", "--out", out,
     )  # fmt: skip
     assert done.exit_code == 0, done.stderr
-    for text in _read(out / "memos", "LP-counter-002"):
+    for text in md_and_html(out / "memos", "LP-counter-002"):
         assert "| USD 60bn |" in text or ">USD 60bn<" in text
         assert (
             "Commitment: it is worth $3.00bn to the United States and costs the Partner "
@@ -181,7 +175,7 @@ def test_the_status_memo_says_no_deal_has_taken_risk_budget_before_one_is_conclu
         "md,html", "--out", out, "--date", "2026-03-20", "-j", "1",
     )  # fmt: skip
     assert done.exit_code == 0, done.stderr
-    for text in _read(out / "memos", "negotiation-gulf-asia"):
+    for text in md_and_html(out / "memos", "negotiation-gulf-asia"):
         assert "None yet." in text
         assert (
             "Risk budget: 250,000 risk-weighted H100e, none of it taken yet: no deal is "

@@ -6,10 +6,9 @@ Each sentence says only what is true of its numbers. Each test failed before its
 
 from __future__ import annotations
 
-from html import unescape
 from pathlib import Path
 
-from helpers import Runner
+from helpers import Runner, md_and_html
 
 THE_NAME = "The Federated States of Micronesia"
 FORMAL = "Principality of Zenda and Associated Territories"
@@ -96,12 +95,6 @@ def _quarters(folder: Path) -> Path:
     return path
 
 
-def _read(out: Path, stem: str) -> tuple[str, str]:
-    md = (out / f"{stem}.md").read_text("utf-8")
-    html = unescape((out / f"{stem}.html").read_text("utf-8"))
-    return md, html
-
-
 def test_a_name_written_with_its_article_says_it_in_lower_case_inside_a_sentence(
     run: Runner, tmp_path: Path
 ) -> None:
@@ -113,14 +106,14 @@ def test_a_name_written_with_its_article_says_it_in_lower_case_inside_a_sentence
     out = tmp_path / "out"
     done = run("solve", _quarters(tmp_path / "deals"), "--out", out, "--render", "md,html")
     assert done.exit_code == 0, done.stderr
-    for text in _read(out / "term-sheets", "FM"):
+    for text in md_and_html(out / "term-sheets", "FM"):
         assert "compute partnership with the Federated States of Micronesia" in text
         assert (
             "The Federated States of Micronesia will invest USD 10bn over the term; for the "
             "avoidance of doubt the Federated States of Micronesia keeps its rights." in text
         )
         assert "The Federated States of Micronesia, acting through its government" in text
-    for text in _read(out / "memos", "portfolio-quarters"):
+    for text in md_and_html(out / "memos", "portfolio-quarters"):
         assert f"{THE_NAME} (FM)" in text  # a table's cell: the name as its file writes it
 
 
@@ -134,7 +127,7 @@ def test_a_formal_name_in_principality_of_takes_the_article(run: Runner, tmp_pat
     out = tmp_path / "out"
     done = run("solve", _quarters(tmp_path / "deals"), "--out", out, "--render", "md,html")
     assert done.exit_code == 0, done.stderr
-    for text in _read(out / "term-sheets", "PZ"):
+    for text in md_and_html(out / "term-sheets", "PZ"):
         assert f"compute partnership with the {FORMAL}" in text
         assert f" The {FORMAL}, acting through its government" in text
         assert f"the equipment stays in the {FORMAL}." in text
@@ -165,7 +158,7 @@ def test_a_status_memo_with_every_negotiation_ended_promises_no_deal_yet(
         "--date", "2026-03-10",
     )  # fmt: skip
     assert done.exit_code == 0, done.stderr
-    for text in _read(out / "memos", "negotiation-quarters"):
+    for text in md_and_html(out / "memos", "negotiation-quarters"):
         assert "None: every negotiation ended without a deal." in text
         assert "None yet." not in text and "yet" not in text.split("## Glossary")[0].lower()
         assert "250,000 risk-weighted H100e, none of it taken: no deal was concluded." in text
@@ -217,7 +210,7 @@ def test_a_redline_says_a_security_level_without_a_clause_once(run: Runner, tmp_
         "redline", old, new, "--portfolio", portfolio, "--format", "md,html", "--out", out,
     )  # fmt: skip
     assert done.exit_code == 0, done.stderr
-    for text in _read(out, "redline-FM-kyc-to-baseline"):
+    for text in md_and_html(out, "redline-FM-kyc-to-baseline"):
         assert "All delivered compute is subject to: Know-your-customer screening." in text
         assert "All delivered compute is subject to: Standard licence conditions." in text
         assert "screening. All delivered" not in text
@@ -254,7 +247,7 @@ def test_a_counter_below_what_its_partner_accepts_says_so_in_its_deal_memo(
         "md,html", "--out", out,
     )  # fmt: skip
     assert done.exit_code == 0, done.stderr
-    for text in _read(out / "memos", "FM-counter"):
+    for text in md_and_html(out / "memos", "FM-counter"):
         assert (
             "The counter gives the Federated States of Micronesia $320.0m less than its "
             "walk-away value plus the required margin, as our figures for it value the terms, "

@@ -43,7 +43,6 @@ from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.backends import Backend, make_backend, run_pulp
 from dealbench.optimize.bargain.kalai import SPLIT_SHARE, kalai_point
 from dealbench.optimize.bargain.nash import (
-    NO_GAIN,
     Solve,
     found_gains,
     log_product,
@@ -51,7 +50,7 @@ from dealbench.optimize.bargain.nash import (
     nash_with_gains,
 )
 from dealbench.optimize.bargain.steps import climb
-from dealbench.optimize.bargain.words import note
+from dealbench.optimize.bargain.words import gainless_in, note
 from dealbench.optimize.best import solve_best
 from dealbench.optimize.finish import empty_result, finish
 from dealbench.optimize.formulation import MONEY, Formulation, Mode
@@ -241,7 +240,7 @@ def _not_in_steps(
     declared step was found, so the step was refined."""
     if grain <= 0 or result.us_value is None or not bargained:
         return None
-    gainless = [code for code in bargained if _gainless(portfolio, result, code)]
+    gainless = [code for code in bargained if gainless_in(portfolio, result, code)]
     if gainless:
         return (
             f"the continuous point, put in those steps, left {', '.join(gainless)} without a gain"
@@ -250,16 +249,6 @@ def _not_in_steps(
     if used < grain * (1 - 1e-9):
         return f"the continuous point could not be put in them (steps of {used:,.0f} H100e)"
     return None
-
-
-def _gainless(portfolio: Portfolio, result: SolveResult, code: str) -> bool:
-    """Whether a side of partner `code` gains nothing (a dollar or less) in `result`."""
-    p = portfolio.partner(code)
-    assert p is not None
-    deal = result.deal(code)
-    if deal is None:
-        return True
-    return min(deal.us_value - p.us_batna, deal.partner_utility - p.batna) <= NO_GAIN * MONEY
 
 
 def _runner(

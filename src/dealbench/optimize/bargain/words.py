@@ -43,7 +43,7 @@ def note(
     # kalai at tau 0: the limits cannot give every partner a share at once, so any set of
     # deals has tau 0 and the second stage's sum of shares chose; say who gains nothing.
     gainless = (
-        [code for code in ideals if code not in require and _gainless(portfolio, result, code)]
+        [code for code in ideals if code not in require and gainless_in(portfolio, result, code)]
         if mode == "kalai" and result.us_value is not None and value <= NO_GAIN
         else []
     )
@@ -155,7 +155,7 @@ def _tau_zero_cause(details: dict[str, float]) -> str:
     )
 
 
-def _gainless(portfolio: Portfolio, result: SolveResult, code: str) -> bool:
+def gainless_in(portfolio: Portfolio, result: SolveResult, code: str) -> bool:
     """Whether a side of partner `code` gains nothing (a dollar or less) in `result`."""
     p = portfolio.partner(code)
     assert p is not None
