@@ -85,7 +85,7 @@ def test_enter_in_a_compute_field_evaluates_in_place_and_saves_no_file(
     assert driver.current_url.endswith("/p/gulf-asia/editor?partner=AE")
     assert not (deals / "packages/qa30-compute.yaml").exists()
     driver.find_element(By.ID, "f-filename").send_keys(Keys.ENTER)
-    e2e.wait_for(e2e.at("/p/gulf-asia/save"), driver)
+    e2e.wait_for(e2e.at("/p/gulf-asia/saved"), driver)  # Save redirects there (qa44-web3)
     assert (deals / "packages/qa30-compute.yaml").exists()
 
 

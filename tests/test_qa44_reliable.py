@@ -25,8 +25,10 @@ from helpers import REPO
 _HANG_UP_AT_FSYNC = textwrap.dedent(
     """
     import os, signal, sys
-    if sys.argv[1] == "nohup":
-        signal.signal(signal.SIGHUP, signal.SIG_IGN)  # as `nohup` starts the command
+    # As a terminal starts the command (SIGHUP at its default, whatever this test's own
+    # runner ignores: a CI job started under `nohup` passes SIG_IGN down), or as `nohup` does.
+    hangup = signal.SIG_IGN if sys.argv[1] == "nohup" else signal.SIG_DFL
+    signal.signal(signal.SIGHUP, hangup)
     real = os.fsync
     def fsync(fd):
         real(fd)
