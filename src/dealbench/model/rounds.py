@@ -202,6 +202,33 @@ def _strategy_problems(
             yield ("strategy", "params", key), f"expected {what}, got {as_written(value)}"
 
 
+def _offer_only_problems(
+    partner: str, data: RoundFile
+) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """`strategy:` and `retreat:` say how a US offer was chosen and what it took back: on a
+    partner's counter, a conclusion or a walk-away (a US round's lines copied into another
+    by hand) `history` printed them as that round's, "4 partner ... linear $5", a strategy
+    and target of the partner's own (qa45-negotiate)."""
+    if data.side == "us" and data.status == "open":
+        return
+    if data.status == "concluded":
+        what = "a conclusion, which repeats the package agreed"
+    elif data.status == "walked-away":
+        what = "a walk-away"
+    else:
+        what = f"{partner}'s counter"
+    for key, said in (
+        ("strategy", "the strategy that chose it"),
+        ("retreat", "what it takes back"),
+    ):
+        if getattr(data, key) is not None:
+            yield (
+                (key,),
+                f"only a US offer records {said}, and this round is {what}: delete the "
+                f"`{key}:` lines (copied from a US offer?)",
+            )
+
+
 def problem_issue(issue: Callable[[str], Issue], message: str | Chosen) -> Issue:
     """The issue `issue` makes of a message of `round_problems`; a `Chosen` one is said in
     each shell's words (`Issue.choosing`): the CLI's `dealbench conclude`, the web's form."""
@@ -222,6 +249,7 @@ def round_problems(
     if far is not None:
         yield ("date",), far
     yield from _strategy_problems(data.strategy)
+    yield from _offer_only_problems(partner, data)
     if data.status == "concluded" and data.basis is None:
         yield (
             ("basis",),

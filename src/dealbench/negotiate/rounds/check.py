@@ -48,6 +48,17 @@ def numbering_issues(named: dict[tuple[int, Side], Path]) -> list[Issue]:
             )
     expected = 1
     for number, paths in sorted(numbers.items()):
+        if number < 1:  # 000-us.yaml: no round is missing before it (it read "rounds 1--1")
+            issues.append(
+                Issue(
+                    display_path(paths[0]),
+                    None,
+                    "",
+                    f"round number {number}: rounds are numbered from 001 (001, 002, ...); "
+                    "rename the file with the number of the round it is",
+                )
+            )
+            continue
         if number != expected:
             missing = (
                 f"round {expected} is missing"
