@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from dealbench.checker import DealFigures
 from dealbench.figures import h100e, usd, usd_change
+from dealbench.limit import broken_messages
 from dealbench.list_words import and_list
 from dealbench.model.amounts import amount_label
 from dealbench.model.package import Package
@@ -75,8 +76,11 @@ def less_than_last(
     # $73.97bn, less than the target" read as the new offer's US utility (qa40-web).
     that = f"round {last.number}'s offer"
     if before.violations:
+        # One cap broken in three periods is one limit, said once, as the violations are
+        # listed ("SG: compute of 50,000 H100e in each of 2026, 2027 and 2028 exceeds ..."),
+        # not three sentences (qa45-negotiate).
         why = f"{that} breaks a limit now: " + "; ".join(
-            v.message.rstrip(".") for v in before.violations
+            line.rstrip(".") for line in broken_messages(before.violations)
         )
     else:
         # Both, where both hold: after a switch from linear to Boulware, AE's offer of round
