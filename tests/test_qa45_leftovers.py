@@ -37,3 +37,49 @@ def test_a_robust_solve_without_packages_says_so_in_json(
     if batna == "500bn":  # the limits to relax, with amounts, as `solve --json` gives them
         assert data["explanation"]["relax"][0]["partner"] == "AA"
 
+
+def test_risk_on_dask_says_its_samples_run_not_solves(run: Runner, shipped: Path) -> None:
+    """`risk --jobs 2 --executor dask` said "on a dask cluster the solves run on its
+    workers": risk solves nothing, its batches of samples run there. A sweep's are solves."""
+    uncertain = shipped / "portfolios/gulf-asia-uncertain.yaml"
+    answer = run(
+        "risk", shipped / "packages/ae-offer.yaml", "--portfolio", uncertain,
+        "--jobs", "2", "--executor", "dask", "--scheduler", "tcp://127.0.0.1:1",
+    )  # fmt: skip
+    assert answer.exit_code == 2, answer.output
+    assert "on a dask cluster the batches of samples run on its workers" in answer.stderr
+    assert "solve" not in answer.stderr
+    sweep = run(
+        "sweep", shipped / "portfolios/gulf-asia.yaml", shipped / "scenarios/gulf-asia.yaml",
+        "--jobs", "2", "--executor", "dask", "--scheduler", "tcp://127.0.0.1:1",
+    )  # fmt: skip
+    assert "on a dask cluster the solves run on its workers" in sweep.stderr
+
+
+def test_the_samples_say_what_runs_wherever_they_run(
+    shipped: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The executor's failures ("a worker process died while ...", "the Dask workers died
+    while ...", "the solves wait for one") are said of its work: `risk_report` runs its
+    batches of samples as SAMPLING whatever executor it is given (a library caller's)."""
+    from dealbench.analyze import parallel
+    from dealbench.analyze.cluster import SAMPLING, SOLVING, _failure_text
+    from dealbench.analyze.uncertainty import risk_report
+    from dealbench.model import load_package, load_portfolio
+
+    seen = []
+    real_map = parallel.Executor.map
+
+    def map_(self: parallel.Executor, *args: object, **kwargs: object) -> object:
+        seen.append(self.work)
+        return real_map(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parallel.Executor, "map", map_)
+    pf = load_portfolio(shipped / "portfolios/gulf-asia-uncertain.yaml")
+    pkg = load_package(shipped / "packages/ae-offer.yaml", pf)
+    risk_report(pf, pkg, 200, 0, executor=parallel.Executor())
+    assert seen == [SAMPLING]
+    assert parallel.Executor().work == SOLVING  # a comparison's, a sweep's
+    distributed = pytest.importorskip("distributed")
+    said = _failure_text(distributed.KilledWorker("t", "w", 3), "tcp://h:8786", SAMPLING)
+    assert said.startswith("the Dask workers at tcp://h:8786 died while sampling")
