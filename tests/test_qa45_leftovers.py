@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from helpers import Runner
+from helpers import DATA, Runner
 
 
 @pytest.mark.parametrize(
@@ -83,3 +84,39 @@ def test_the_samples_say_what_runs_wherever_they_run(
     distributed = pytest.importorskip("distributed")
     said = _failure_text(distributed.KilledWorker("t", "w", 3), "tcp://h:8786", SAMPLING)
     assert said.startswith("the Dask workers at tcp://h:8786 died while sampling")
+
+
+@pytest.fixture(scope="module")
+def short_curve() -> Any:
+    """A frontier of four points (tests/data/qa9neg's XH), as solved."""
+    from dealbench import load_portfolio
+    from dealbench.negotiate import frontier
+
+    return frontier(load_portfolio(DATA / "qa9neg/hyrule.yaml"), "XH", points=4)
+
+
+def test_coinciding_named_points_are_both_seen_and_named_on_the_chart(short_curve: Any) -> None:
+    """`frontier --out` drew the Kalai diamond over the Nash star where the two points are
+    one package (a short frontier): the chart showed no Nash, though its legend named one.
+    Each earlier mark is drawn again beneath, larger (a frame of its colour), and the spot
+    is named by both, as the web's chart names one square "Nash, Kalai–Smorodinsky"."""
+    from dealbench.negotiate.chart import STAR_SIZE, _draw, frontier_png
+
+    nash = short_curve.nash
+    one = short_curve.model_copy(update={"kalai": nash})
+    ax = _draw(one, []).axes[0]
+    at = (nash.partner_utility / 1e9, nash.us_utility / 1e9)
+    here = [
+        (float(c.get_sizes()[0]), c.get_label())
+        for c in ax.collections
+        if tuple(c.get_offsets()[0]) == pytest.approx(at)
+    ]
+    assert (STAR_SIZE, "Nash") in here and ("Kalai–Smorodinsky" in [lbl for _, lbl in here])
+    framed = [size for size, label in here if label == "_nolegend_"]
+    assert framed and framed[0] > STAR_SIZE  # the star around the diamond
+    assert [t.get_text() for t in ax.texts] == ["Nash, Kalai–Smorodinsky"]
+    # Apart, as solved, nothing is framed nor named twice.
+    ax = _draw(short_curve, []).axes[0]
+    assert all(c.get_label() != "_nolegend_" for c in ax.collections)
+    assert not [t.get_text() for t in ax.texts if "," in t.get_text()]
+    assert frontier_png(one) == frontier_png(one)  # the same bytes, as every chart
