@@ -120,3 +120,25 @@ def test_coinciding_named_points_are_both_seen_and_named_on_the_chart(short_curv
     assert all(c.get_label() != "_nolegend_" for c in ax.collections)
     assert not [t.get_text() for t in ax.texts if "," in t.get_text()]
     assert frontier_png(one) == frontier_png(one)  # the same bytes, as every chart
+
+
+def test_replan_and_residual_name_the_partners_left_out_alike(tiny: Path) -> None:
+    """`residual(pf, excluded=...)` but `replan(pf, negs, exclude=...)`: one idea, two
+    names in the exported library. `replan` takes `excluded` too; the old `exclude` still
+    works, with a DeprecationWarning, and a refused code names the keyword as given."""
+    import dealbench
+    from dealbench.errors import ArgumentError
+
+    pf = dealbench.load_portfolio(tiny)
+    assert "replan" in dealbench.__all__ and "residual" in dealbench.__all__
+    plan = dealbench.replan(pf, {}, excluded=["AA"])
+    assert plan.excluded == ["AA"] and plan.package("AA") is None
+    assert dealbench.residual(pf, excluded=["AA"]).partners == []
+    with pytest.warns(DeprecationWarning, match=r"replan\(excluded=\)"):
+        old = dealbench.replan(pf, {}, exclude=["AA"])
+    assert old.excluded == ["AA"]
+    with pytest.warns(DeprecationWarning), pytest.raises(ArgumentError) as info:
+        dealbench.replan(pf, {}, exclude=["ZZ"])
+    assert info.value.argument == "exclude"
+    with pytest.raises(ArgumentError, match="give one of them"):
+        dealbench.replan(pf, {}, excluded=["AA"], exclude=["AA"])
