@@ -142,3 +142,32 @@ def test_replan_and_residual_name_the_partners_left_out_alike(tiny: Path) -> Non
     assert info.value.argument == "exclude"
     with pytest.raises(ArgumentError, match="give one of them"):
         dealbench.replan(pf, {}, excluded=["AA"], exclude=["AA"])
+
+
+def test_validate_checks_the_house_templates_naming_file_and_line(
+    run: Runner, shipped: Path, tmp_path: Path
+) -> None:
+    """`validate deals/` said ok of every file and passed over deals/house: a house clause
+    with a syntax error, an unknown filter or a misspelt placeholder was found only when a
+    document rendered it, after the solve. Each is said at its file and line (exit 2); a
+    template that replaces nothing is noted; the shipped one is ok."""
+    done = run("validate", shipped / "house")
+    assert done.exit_code == 0, done.output
+    assert "clauses/confidentiality.txt.j2 (house template)" in done.stdout
+    house = tmp_path / "house/clauses"
+    house.mkdir(parents=True)
+    (house / "confidentiality.txt.j2").write_text("One.\n\nThe {{ partnr | in_text }}.\n")
+    (house / "term.txt.j2").write_text("{% if partner %}\nNo end.\n")
+    (house / "purpose.txt.j2").write_text("For {{ partner | no_such }}.\n")
+    (house / "confidentialty.txt.j2").write_text("For {{ partner | in_text }}.\n")
+    refused = run("validate", tmp_path / "house")
+    assert refused.exit_code == 2, refused.output
+    err = refused.stderr
+    assert (
+        f"error: {house / 'confidentiality.txt.j2'}:3: unknown placeholder 'partnr': no "
+        "document gives a template that name (did you mean partner?)"
+    ) in err
+    assert f"error: {house / 'term.txt.j2'}:2: template syntax error: Unexpected end" in err
+    assert f"error: {house / 'purpose.txt.j2'}:1: template syntax error: No filter named" in err
+    assert f"note: {house / 'confidentialty.txt.j2'}: replaces no shipped template" in err
+    assert "confidentiality.txt.j2, consultation.txt.j2" in err  # the names it could take
