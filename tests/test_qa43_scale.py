@@ -73,7 +73,7 @@ def test_shared_re_plans_answer_only_the_same_question_and_only_inside(
     with shared_replans():
         first = replan(pf, negotiations)
         assert replan(pf, negotiations) is first
-        assert replan(pf, negotiations, exclude=["AE"]) is not first
+        assert replan(pf, negotiations, excluded=["AE"]) is not first
         again = load_portfolio(GULF_ASIA)
         other = replan(again, negotiations)
         assert other is not first and other.objective == first.objective

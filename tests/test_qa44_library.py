@@ -162,14 +162,14 @@ def test_a_result_of_another_portfolio_is_said_as_such_where_deals_are_held(
 
 
 def test_a_partner_code_the_portfolio_lacks_is_not_ignored(tiny: dealbench.Portfolio) -> None:
-    """`residual(pf, excluded=["ZZ"])` and `replan(pf, {}, exclude=["ZZ"])` returned as if
+    """`residual(pf, excluded=["ZZ"])` and `replan(pf, {}, excluded=["ZZ"])` returned as if
     the code were not there: a typo'd exclusion excluded nobody."""
     with pytest.raises(ArgumentError, match="partner 'ZZ' is not in portfolio tiny") as info:
         dealbench.residual(tiny, excluded=["ZZ"])
     assert info.value.argument == "excluded"
     with pytest.raises(ArgumentError, match="partner 'ZZ' is not in portfolio tiny") as info:
-        dealbench.replan(tiny, {}, exclude=["ZZ"])
-    assert info.value.argument == "exclude"
+        dealbench.replan(tiny, {}, excluded=["ZZ"])
+    assert info.value.argument == "excluded"
     # the codes it has still go: the residual has no partner left
     assert dealbench.residual(tiny, excluded="AA").partners == []
 

@@ -131,13 +131,16 @@ def solve_with_analysis(
                 mode=mode,
                 progress=bar,
                 require=require,
+                explain=explain,
                 **options,
             )
         result, priced, robustness = found.result, found.solved, found.robustness
+        # `explain` ran on its first solve (the portfolio as written): a solve without
+        # packages is explained there, before any sample is drawn.
     else:
         result = solve(portfolio, mode, **options, require=require)  # type: ignore[arg-type]
-    if explain is not None:
-        explain(result)
+        if explain is not None:
+            explain(result)
     found_prices = None
     if prices:
         with stage(PRICES_STAGE) as bar:

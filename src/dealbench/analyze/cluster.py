@@ -10,14 +10,28 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from dealbench.errors import ArgumentError, DealbenchError
 
 T = TypeVar("T")
 R = TypeVar("R")
 
-__all__ = ["CONNECT_S", "ClusterError", "dask_map"]
+__all__ = ["CONNECT_S", "SAMPLING", "SOLVING", "ClusterError", "Work", "dask_map"]
+
+
+class Work(NamedTuple):
+    """What an executor's tasks are, in the words its messages say them with: "the
+    {tasks} run on its workers", "died while {doing}"."""
+
+    tasks: str
+    doing: str
+
+
+#: Solves (a comparison's regimes, a sweep's points, the room's verdicts): most work.
+SOLVING = Work("solves", "solving")
+#: `risk`'s batches of samples, evaluated without a solver: "the solves" was untrue of them.
+SAMPLING = Work("batches of samples", "sampling")
 
 
 class ClusterError(DealbenchError):
@@ -31,7 +45,9 @@ def dask_map(
     fn: Callable[[T], R],
     tasks: Sequence[T],
     progress: Callable[[int, int], None] | None,
+    work: Work = SOLVING,
 ) -> list[R]:
+    """`[fn(t) for t in tasks]` on the cluster `scheduler`; its failures said of `work`."""
     try:
         from distributed import Client
     except ImportError:  # pragma: no cover - a dependency
@@ -57,11 +73,11 @@ def dask_map(
         _workers_import(client, fn.__module__, scheduler)
         # pure=False: identical tasks (two scenarios with the same overrides) still run.
         futures = client.map(fn, list(tasks), pure=False)
-        _wait_for(client, futures, progress, scheduler)
+        _wait_for(client, futures, progress, scheduler, work)
         results: list[R] = client.gather(futures)
         return results
     except _cluster_failures() as exc:  # the cluster's fault, not the task's
-        raise ClusterError(_failure_text(exc, scheduler)) from None
+        raise ClusterError(_failure_text(exc, scheduler, work)) from None
     finally:
         if own or not hasattr(scheduler, "submit"):
             _close(client)
@@ -106,6 +122,7 @@ def _wait_for(
     futures: list[Any],
     progress: Callable[[int, int], None] | None,
     scheduler: Any,
+    work: Work = SOLVING,
 ) -> None:
     """Wait for `futures`, counting them done for `progress`, until all are done or one
     failed (`gather` then raises its error).
@@ -127,7 +144,7 @@ def _wait_for(
             except OSError:  # the scheduler gone: the client's reconnecting timed out
                 from distributed.comm.core import CommClosedError
 
-                raise ClusterError(_failure_text(CommClosedError(), scheduler)) from None
+                raise ClusterError(_failure_text(CommClosedError(), scheduler, work)) from None
             if working:
                 workerless_since = None
             elif workerless_since is None:
@@ -136,7 +153,7 @@ def _wait_for(
                 where = f"at {scheduler}" if isinstance(scheduler, str) else "of the cluster"
                 raise ClusterError(
                     f"the Dask scheduler {where} has had no worker for "
-                    f"{WORKERLESS_S:.0f} s, and the solves wait for one: start workers "
+                    f"{WORKERLESS_S:.0f} s, and the {work.tasks} wait for one: start workers "
                     f"(dask worker {scheduler if isinstance(scheduler, str) else 'ADDRESS'}"
                     "), dealbench installed on them"
                 ) from None
@@ -347,22 +364,22 @@ def _cluster_failures() -> tuple[type[BaseException], ...]:
     return (KilledWorker, CancelledError, FutureCancelled, CommClosedError)
 
 
-def _failure_text(exc: BaseException, scheduler: Any) -> str:
+def _failure_text(exc: BaseException, scheduler: Any, work: Work = SOLVING) -> str:
     from distributed import KilledWorker
     from distributed.comm.core import CommClosedError
 
     where = f"at {scheduler}" if isinstance(scheduler, str) else "of the cluster"
     if isinstance(exc, KilledWorker):
         return (
-            f"the Dask workers {where} died while solving (out of memory, killed or "
+            f"the Dask workers {where} died while {work.doing} (out of memory, killed or "
             "stopped); run again once they are up"
         )
     if isinstance(exc, CommClosedError) or "connection-lost" in str(exc):
         return (
-            f"the connection to the Dask scheduler {where} was lost while solving (it "
+            f"the connection to the Dask scheduler {where} was lost while {work.doing} (it "
             "stopped, or the network between them failed); run again once it is up"
         )
-    return f"the Dask scheduler {where} cancelled the solves (restarted or shut down)"
+    return f"the Dask scheduler {where} cancelled the {work.tasks} (restarted or shut down)"
 
 
 def _client_of(scheduler: Any, client_type: Any) -> Any:

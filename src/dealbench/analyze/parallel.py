@@ -39,7 +39,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
-from dealbench.analyze.cluster import ClusterError
+from dealbench.analyze.cluster import SOLVING, ClusterError, Work
 from dealbench.arguments import at_least_one, one_of
 from dealbench.errors import ArgumentError
 from dealbench.workers import start_worker, stop_pool
@@ -87,6 +87,8 @@ class Executor:
     kind: Kind = "serial"
     jobs: int = 1
     scheduler: str | Any | None = None  # an address, or a distributed.Client / LocalCluster
+    #: What its tasks are, as its messages say them (`cluster.SAMPLING` for `risk`'s).
+    work: Work = SOLVING
 
     @property
     def workers(self) -> int:
@@ -118,7 +120,7 @@ class Executor:
         if self.kind == "dask":
             from dealbench.analyze.cluster import dask_map
 
-            return dask_map(self.scheduler, fn, tasks, progress)
+            return dask_map(self.scheduler, fn, tasks, progress, self.work)
         if self.kind == "serial" or self.jobs <= 1 or len(tasks) == 1:
             return list(_serial(fn, tasks, progress))
         order = list(range(len(tasks)))
@@ -133,8 +135,8 @@ class Executor:
         except BrokenProcessPool:
             _discard(pool)  # a worker died (killed, out of memory): the next call starts afresh
             raise WorkerDied(
-                "a worker process died while solving (killed, or out of memory); run again, "
-                "or with fewer jobs"
+                f"a worker process died while {self.work.doing} (killed, or out of memory); "
+                "run again, or with fewer jobs"
             ) from None
         except KeyboardInterrupt:  # Ctrl-C: the workers ignore it, and are stopped here
             _discard(pool, stop=True)
@@ -407,10 +409,16 @@ def _serial(
 
 
 def make_executor(
-    jobs: int | None, executor: str | None, scheduler: str | None, *, default: int | None = None
+    jobs: int | None,
+    executor: str | None,
+    scheduler: str | None,
+    *,
+    default: int | None = None,
+    work: Work = SOLVING,
 ) -> Executor:
     """The executor `jobs`, `executor` and `scheduler` ask for (the CLI's `--jobs`,
-    `--executor` and `--scheduler`). Without `jobs`, local work runs on `default`
+    `--executor` and `--scheduler`), running `work` (its messages say what runs: solves,
+    or `risk`'s batches of samples). Without `jobs`, local work runs on `default`
     processes, else on all cores (`risk`'s default is 1: a pool costs more than its
     samples)."""
     if jobs is not None:
@@ -422,14 +430,14 @@ def make_executor(
                 "scheduler",
                 "the dask executor needs a scheduler address (e.g. tcp://10.0.0.5:8786)",
             )
-        if jobs is not None:  # said, not ignored: the cluster decides how many solves run
+        if jobs is not None:  # said, not ignored: the cluster decides how many tasks run
             raise ArgumentError(
                 "jobs",
-                "only with local processes; on a dask cluster the solves run on its workers "
-                "(as many at once as they have threads)",
+                f"only with local processes; on a dask cluster the {work.tasks} run on its "
+                "workers (as many at once as they have threads)",
             )
-        return Executor("dask", 1, scheduler)
+        return Executor("dask", 1, scheduler, work)
     if scheduler:
         raise ArgumentError("scheduler", "only with the dask executor")
     n = jobs if jobs is not None else default if default is not None else default_jobs()
-    return Executor("serial" if n == 1 else "processes", n)
+    return Executor("serial" if n == 1 else "processes", n, work=work)

@@ -160,13 +160,18 @@ def robust_solve(
     seed: int = 0,
     *,
     progress: Progress | None = None,
+    explain: Callable[[SolveResult], None] | None = None,
     **options: Any,
 ) -> RobustResult:
     """Packages acceptable in at least `level` of `samples` draws (us-best); see module doc.
 
-    `options` go to `dealbench.solve` (solver, time_limit, gap, ...).
+    `options` go to `dealbench.solve` (solver, time_limit, gap, ...). The first solve (the
+    portfolio as written) without packages is explained, as a plain solve's is: by
+    `explain(result)` when given (a shell's, which says it in its own way), else by the
+    library's `raise_explained` (the smallest set of limits to relax, with amounts).
     """
     from dealbench.optimize import solve
+    from dealbench.optimize.explain.infeasible import raise_explained
 
     level = check_level(level)
     mode = options.get("mode", "us-best")
@@ -174,7 +179,12 @@ def robust_solve(
         raise ArgumentError("mode", f"a robust solve is for the us-best mode, not {mode}")
     sample_count(samples)
     seed_of(seed)
-    base = solve(portfolio, **options).raise_for_status()
+    base = solve(portfolio, **options)
+    if explain is not None:
+        explain(base)
+    base = raise_explained(
+        portfolio, base, v_floor=options.get("v_floor"), require=options.get("require") or ()
+    )
     current, raised, rounds, reached = _raise_until_accepted(
         portfolio, base, level, samples, seed, progress, options
     )

@@ -21,13 +21,14 @@ import itertools
 import math
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
+from dealbench.analyze.cluster import SAMPLING
 from dealbench.analyze.parallel import Executor
 from dealbench.arguments import a_package, at_least_one, partner_code, sample_count, seed_of
 from dealbench.checker import check, evaluate
@@ -222,7 +223,8 @@ def sample_package(
     tasks = [(portfolio, package, seed, c, n) for c, n in enumerate(sizes)]
     if executor is None:
         executor = Executor("processes" if jobs > 1 else "serial", max(1, jobs))
-    parts = executor.map(_task, tasks, progress)
+    # Its messages (a worker died, a cluster without workers) say what runs: samples.
+    parts = replace(executor, work=SAMPLING).map(_task, tasks, progress)
     return Samples(
         *(
             np.concatenate([getattr(p, name) for p in parts])

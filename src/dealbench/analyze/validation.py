@@ -33,14 +33,18 @@ class Validation:
 
 
 def data_files(paths: list[str | os.PathLike[str]]) -> list[Path]:
-    """The files named, a folder standing for the YAML files under it, in order (an
-    InputError for a folder without any)."""
+    """The files named, a folder standing for the YAML files and the house templates
+    (`*.j2`, deals/house/) under it, in order (an InputError for a folder without any)."""
+    from dealbench.render.house_check import is_template
+
     out: list[Path] = []
     for given in paths:
         path = Path(given)
         if path.is_dir():
             found = [
-                p for p in unhidden(path, "*", strict=True) if p.suffix.lower() in (".yaml", ".yml")
+                p
+                for p in unhidden(path, "*", strict=True)
+                if p.suffix.lower() in (".yaml", ".yml") or (is_template(p) and p.is_file())
             ]
             if not found:
                 raise InputError(Issue(str(path), None, "", "a folder without YAML files"))
@@ -60,10 +64,13 @@ def validate_files(
     from dealbench.analyze.scenarios import load_scenarios
     from dealbench.model.load_package import load_round_file
     from dealbench.render.clause_check import check_clauses
+    from dealbench.render.house_check import house_template_issues, is_template
 
     found = Validation()
     passed: list[tuple[Path, str, object]] = []
     files = data_files(paths)
+    templates = [path for path in files if is_template(path)]
+    files = [path for path in files if not is_template(path)]
     for path in files:
         try:
             kind, loaded = load_file(path, portfolio)
@@ -106,6 +113,12 @@ def validate_files(
         found.notes += [n for n in _notes(path, loaded) if n not in found.notes]
     if portfolio is None:
         found.notes += _unchecked(found.ok, unchecked)
+    for path in templates:  # a house template (`render --templates`), as a render reads it
+        issues, notes = house_template_issues(path)
+        found.issues += issues
+        found.notes += notes
+        if not issues:
+            found.ok.append((path, "house template"))
     return found
 
 

@@ -147,7 +147,7 @@ def compare(
     from dealbench.model.regimes import default_regimes, find_regime, parse_regimes
     from dealbench.render.clause_check import check_portfolio_clauses
 
-    with handled():
+    with handled(json_out):
         formats = parse_formats(render, "--render") if render is not None else None
         if formats is not None and out is None:
             raise InputError(Issue("--render", None, "", "needs --out, the folder to write into"))
@@ -313,7 +313,7 @@ def sweep(
     from dealbench.cli.analysis_output import note_uncertainty
     from dealbench.errors import InputError, Issue
 
-    with handled():
+    with handled(json_out):
         if scenarios is None and param is None:
             raise InputError(
                 Issue(
@@ -416,7 +416,7 @@ def diff(
     from dealbench.analyze.diff import diff_results, load_result
     from dealbench.cli import analyze_output as show
 
-    with handled():
+    with handled(json_out):
         a, b = load_result(result_a), load_result(result_b)
         d = diff_results(a, b, (str(result_a), str(result_b)))
         _answer(d, json_out, show.print_diff)

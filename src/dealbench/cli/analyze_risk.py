@@ -49,14 +49,15 @@ def risk(
     Exit code: 3 when the package breaks a limit (its ask, a cap, supply, the risk
     budget) at the figures' means, as `evaluate` checks it (output unchanged); else 0.
     """
+    from dealbench.analyze.cluster import SAMPLING
     from dealbench.analyze.uncertainty import risk_report
     from dealbench.cli import output
     from dealbench.cli.analysis_output import note_inputs, print_risk
     from dealbench.cli.delayed_progress import DelayedBar
     from dealbench.model import load_package, load_portfolio
 
-    with handled():
-        ex = executor_from(jobs, executor, scheduler, default=1)
+    with handled(json_out):
+        ex = executor_from(jobs, executor, scheduler, default=1, work=SAMPLING)
         pf = load_portfolio(portfolio)
         pkg = load_package(package, pf)
         note_inputs(pf)  # no note of means: the samples draw the distributions

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import typer
 
@@ -121,12 +121,43 @@ def _shell_read(path: str, unit: str) -> str:
     )
 
 
+def no_result_json(exc: DealbenchError) -> dict[str, Any] | None:
+    """A command's "no result" as `--json` says it on stdout, None for any other error (bad
+    input is said on stderr alone, exit 2): `{"status": "infeasible", "message": ...,
+    "explanation": {...}}` for a "no" (exit 3; the explanation where the refusal carries
+    one, solve's limits to relax), `"no-solution"` for a solver stopped before any package
+    (exit 4) and `"error"` for a failed solver, as `SolveResult.status` names them."""
+    from dealbench.errors import InfeasibleError, SolverError, SolverLimitError
+
+    statuses = {
+        InfeasibleError: "infeasible",
+        SolverLimitError: "no-solution",
+        SolverError: "error",
+    }
+    status = next((word for kind, word in statuses.items() if isinstance(exc, kind)), None)
+    if status is None:
+        return None
+    payload: dict[str, Any] = {"status": status, "message": str(exc)}
+    if isinstance(exc, InfeasibleError) and exc.details:
+        payload["explanation"] = exc.details
+    return payload
+
+
 @contextmanager
-def handled() -> Iterator[None]:
-    """Run a command body; map dealbench errors to messages and exit codes."""
+def handled(json_out: bool = False) -> Iterator[None]:
+    """Run a command body; map dealbench errors to messages and exit codes.
+
+    `json_out` (the command's --json): a command that ends without its answer for want of
+    one (no package, a solver stopped before any) says so on stdout as one JSON object
+    (`no_result_json`) before the message on stderr, so that a script reading stdout meets
+    a status, never an empty stream."""
     try:
         yield
     except DealbenchError as exc:
+        if json_out and (payload := no_result_json(exc)) is not None:
+            from dealbench.jsontext import to_json
+
+            typer.echo(to_json(payload))
         report(exc)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt as exc:  # Ctrl-C: what was done already (a round recorded) is said

@@ -79,7 +79,7 @@ def evaluate(
     from dealbench.cli.analysis_output import note_uncertainty
     from dealbench.model import load_package
 
-    with handled():
+    with handled(json_out):
         from dealbench.analyze.scenarios import load_scenario
         from dealbench.model.regimes import caps_notes
 

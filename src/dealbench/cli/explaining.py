@@ -1,19 +1,18 @@
 """The CLI's side of explanations: an infeasible solve and partners left without a deal.
 
 Whatever the status, `solve --json` prints one JSON object on stdout; an infeasible
-solve carries its explanation there and on stderr, and exits 3. So does `offer --json`
-when no package can be offered (`no_in_json`).
+solve carries its explanation there and on stderr, and exits 3 (`errors.handled`, which
+every --json command runs in, says a "no" on stdout as a status object).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import typer
 
-from dealbench.errors import InfeasibleError, InputError, Issue
+from dealbench.errors import InputError, Issue
 from dealbench.list_words import each_once
 
 if TYPE_CHECKING:
@@ -42,49 +41,12 @@ def raise_for_status(
     mode: str,
     v_floor: float | None,
     require: Sequence[str],
-    json_out: bool,
 ) -> None:
-    """Explain a result without packages (exit 3 when infeasible); with --json, print the
-    status object first, so stdout holds one JSON object whatever the status."""
-    from dealbench.cli import output
-    from dealbench.errors import DealbenchError
+    """Explain a result without packages (exit 3 when infeasible); with --json, the
+    command's `handled(json_out)` says it on stdout as one status object too."""
     from dealbench.optimize.explain.infeasible import raise_explained
 
-    try:
-        raise_explained(pf, result, mode=mode, v_floor=v_floor, require=require)  # type: ignore[arg-type]
-    except DealbenchError as exc:
-        if json_out:
-            payload: dict[str, Any] = {"status": result.status.value, "message": result.message}
-            if isinstance(exc, InfeasibleError):
-                payload = no_json(exc)
-            typer.echo(output.to_json(payload))
-        raise
-
-
-def no_json(exc: InfeasibleError) -> dict[str, Any]:
-    """A "no" (exit 3) as `--json` says it on stdout: `{"status": "infeasible", "message":
-    ..., "explanation": {...}}`, the explanation where the refusal carries one (solve's
-    limits to relax)."""
-    payload: dict[str, Any] = {"status": "infeasible", "message": str(exc)}
-    if exc.details:
-        payload["explanation"] = exc.details
-    return payload
-
-
-@contextmanager
-def no_in_json(json_out: bool) -> Iterator[None]:
-    """With --json, a "no" raised in the block (`InfeasibleError`, exit 3) is said on stdout
-    as one JSON object (`no_json`) before it is said on stderr, as `solve --json` says its
-    own: `offer --json` printed nothing on stdout when it could offer nothing, and a script
-    reading its answer met an empty stream."""
-    from dealbench.cli import output
-
-    try:
-        yield
-    except InfeasibleError as exc:
-        if json_out:
-            typer.echo(output.to_json(no_json(exc)))
-        raise
+    raise_explained(pf, result, mode=mode, v_floor=v_floor, require=require)  # type: ignore[arg-type]
 
 
 def print_reasons(reasons: Sequence[NoDeal], portfolio: Path | None = None) -> None:

@@ -92,7 +92,7 @@ def frontier(
     from dealbench.negotiate.round_points import rounds_on_frontier
     from dealbench.negotiate.rounds.negotiation import rounds_root
 
-    with handled():
+    with handled(json_out):
         check_highs_only("frontier", solver)
         partner = partner.upper()  # as offer, counter, history and room read it
         n = parse_points(points)

@@ -71,7 +71,7 @@ def improve(
     from dealbench.negotiate import concession_ranking, improvements, none_found
     from dealbench.negotiate.logroll import closed_said, held_beside
 
-    with handled():
+    with handled(json_out):
         pf = load_portfolio(portfolio)
         pkg = load_package(package, pf)
         note_uncertainty(pf)

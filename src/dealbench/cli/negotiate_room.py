@@ -82,7 +82,7 @@ def history(
     from dealbench.cli.negotiate_frontier import parse_points
     from dealbench.negotiate.room import history as run_history
 
-    with handled():
+    with handled(json_out):
         check_highs_only("history", solver)
         n = parse_points(points or "15")  # refused before the work, with or without --out
         check_needs_out(out, {"--points": points is not None})  # the chart's, drawn there
@@ -227,7 +227,7 @@ def room(
     from dealbench.negotiate.room import room as run_room
     from dealbench.render.clause_check import check_portfolio_clauses
 
-    with handled():
+    with handled(json_out):
         check_highs_only("room", solver)
         formats = parse_formats(render, "--render") if render is not None else None
         if formats is not None and out is None:

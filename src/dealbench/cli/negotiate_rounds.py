@@ -25,7 +25,6 @@ from dealbench.cli.base import (
     file_option,
 )
 from dealbench.cli.errors import handled
-from dealbench.cli.explaining import no_in_json
 from dealbench.cli.help import examples
 from dealbench.cli.rounds_base import (
     AuthorOpt,
@@ -135,7 +134,7 @@ def offer(
     from dealbench.cli import output
     from dealbench.negotiate.record import record_offer
 
-    with handled():
+    with handled(json_out):
         check_highs_only("offer", solver)
         pf, root = portfolio_and_rounds(portfolio, rounds, records=True)
         code = partner.upper()
@@ -144,23 +143,22 @@ def offer(
         )
         docs = check_documents(portfolio, out, pf, formats, force, no_documents)
         check_round_files(docs, pf, root, code, "us")
-        with no_in_json(json_out):
-            done = record_offer(
-                pf,
-                root,
-                code,
-                package=package,
-                strategy=strategy,
-                mode=mode,
-                deadline=deadline,
-                beta=beta,
-                fix=fixed,
-                note=note,
-                author=author,
-                date=round_date(date),
-                allow_retreat=allow_retreat,
-                recorded_by="`dealbench offer`",
-            )
+        done = record_offer(
+            pf,
+            root,
+            code,
+            package=package,
+            strategy=strategy,
+            mode=mode,
+            deadline=deadline,
+            beta=beta,
+            fix=fixed,
+            note=note,
+            author=author,
+            date=round_date(date),
+            allow_retreat=allow_retreat,
+            recorded_by="`dealbench offer`",
+        )
         figures = done.round.figures
         if figures is not None:  # with the shared limits it breaks beside the concluded deals
             figures = figures.model_copy(update={"violations": figures.violations + done.shared})
@@ -269,7 +267,7 @@ def counter(
     """
     from dealbench.negotiate.record import record_counter
 
-    with handled():
+    with handled(json_out):
         check_highs_only("counter", solver)
         pf, root = portfolio_and_rounds(portfolio, rounds, records=True)
         if partner is None:  # the file names the partner; a malformed file is refused here
@@ -349,7 +347,7 @@ def conclude(
     from dealbench.cli import output
     from dealbench.negotiate.record import conclude as run_conclude
 
-    with handled():
+    with handled(json_out):
         pf, root = portfolio_and_rounds(portfolio, rounds, records=True)
         code = partner.upper()
         docs = check_documents(portfolio, out, pf, formats, force, no_documents)
@@ -412,7 +410,7 @@ def walk_away(
     from dealbench.cli.documents import check_choice
     from dealbench.negotiate.record import walk_away as run_walk_away
 
-    with handled():
+    with handled(json_out):
         check_choice("--by", by, ("us", "partner"), "expected us or partner, got {0!r}")
         pf, root = portfolio_and_rounds(portfolio, rounds, figures=False, records=True)
         done = run_walk_away(

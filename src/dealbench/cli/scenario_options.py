@@ -16,6 +16,7 @@ import typer
 from dealbench.cli.base import home_expanded
 
 if TYPE_CHECKING:
+    from dealbench.analyze.cluster import Work
     from dealbench.analyze.parallel import Executor
 
 
@@ -70,11 +71,19 @@ SchedulerOpt = Annotated[
 
 
 def executor_from(
-    jobs: int | None, executor: str | None, scheduler: str | None, *, default: int | None = None
+    jobs: int | None,
+    executor: str | None,
+    scheduler: str | None,
+    *,
+    default: int | None = None,
+    work: Work | None = None,
 ) -> Executor:
+    """The executor of --jobs, --executor and --scheduler, running `work` (solves unless
+    said: `risk` runs batches of samples)."""
+    from dealbench.analyze.cluster import SOLVING
     from dealbench.analyze.parallel import make_executor
 
-    return make_executor(jobs, executor, scheduler, default=default)
+    return make_executor(jobs, executor, scheduler, default=default, work=work or SOLVING)
 
 
 @contextmanager

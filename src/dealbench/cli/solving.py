@@ -175,7 +175,7 @@ def solve(
     from dealbench.optimize import MODES, SOLVERS, Status
     from dealbench.render.clause_check import check_portfolio_clauses
 
-    with handled():
+    with handled(json_out):
         if mode not in MODES:
             raise InputError(Issue("--mode", None, "", unknown("mode", mode, MODES)))
         if solver not in SOLVERS:
@@ -223,7 +223,7 @@ def solve(
             extra: dict[str, Any] = {}
         else:
             found = _solve_with_analysis(
-                pf, mode, options, prices, robust, samples, seed, require=require, json_out=json_out
+                pf, mode, options, prices, robust, samples, seed, require=require
             )
             result, extra = found.result, found.extra()
             reasons = found.no_deal_reasons(require, limit=limit)
@@ -323,7 +323,6 @@ def _solve_with_analysis(
     seed: int,
     *,
     require: Sequence[str] = (),
-    json_out: bool = False,
 ) -> Analysed:
     """The solve, robust when asked, and its shadow prices when asked, by the library's
     one call (`analyze.analysed.solve_with_analysis`, as the web's).
@@ -341,7 +340,7 @@ def _solve_with_analysis(
         else:
             note_uncertainty(pf)
         explaining.raise_for_status(
-            pf, result, mode=mode, v_floor=options["v_floor"], require=require, json_out=json_out
+            pf, result, mode=mode, v_floor=options["v_floor"], require=require
         )
 
     found = solve_with_analysis(

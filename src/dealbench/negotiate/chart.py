@@ -31,12 +31,13 @@ Round = ChartRound
 
 class Named(NamedTuple):
     """A named point as drawn (no deal, an end, Nash, Kalai): where (USD bn or risk, USD
-    bn), its marker's area (points squared), colour and shape."""
+    bn), its marker's area (points squared), colour, shape and name (the legend's)."""
 
     at: tuple[float, float]
     size: float
     colour: str
     marker: str
+    label: str = ""
 
 
 BN = 1e9
@@ -163,7 +164,7 @@ def _draw(frontier: Frontier, rounds: Sequence[Round]) -> Figure:
         if point is not None and (point is frontier.no_deal or point.package is not None):
             at = (_x(frontier, point), point.us_utility / BN)
             size = STAR_SIZE if marker == "*" else NAMED_SIZE
-            named.append(Named(at, size, colour, marker))
+            named.append(Named(at, size, colour, marker, label))
             ax.scatter([at[0]], [at[1]], s=size, color=colour, marker=marker, zorder=3, label=label)
     if frontier.axis == "partner":
         nd = frontier.no_deal
@@ -194,10 +195,62 @@ def _draw(frontier: Frontier, rounds: Sequence[Round]) -> Figure:
     held = "others re-optimized" if frontier.jointly else "others held at the optimum"
     ax.set_title(f"{frontier.portfolio}: frontier for {partner} ({held})", loc="left")
     ax.grid(color="#dddddd", linewidth=0.6)
-    if rounds:  # once the title and axis labels are set: the labels' room is measured
+    # Once the title and axis labels are set: the labels' room is measured.
+    together = _nest_coinciding(ax, named)
+    if rounds:
         _rounds(ax, rounds, named)
+    # Named where they coincide (as the web's chart names "Nash, Kalai–Smorodinsky" at one
+    # square), clear of every marker and of the rounds' numbers.
+    if together:
+        _place_numbers(ax, {g[0].at: ", ".join(m.label for m in g) for g in together})
     ax.legend(loc="best", fontsize=8, frameon=False)
     return fig
+
+
+def _nest_coinciding(ax: Axes, named: Sequence[Named]) -> list[list[Named]]:
+    """Named points drawn on one spot (Nash and Kalai–Smorodinsky on a short frontier, or
+    Nash at US-best), in the order drawn: the last drawn shows at its size and each earlier
+    one is drawn again beneath it, `FRAMED` times the area of the one above, a frame of its
+    colour around it. The Kalai diamond covered the Nash star whole: the chart showed no
+    Nash, and its legend named a point that was not to be seen."""
+    fig = ax.get_figure(root=True)
+    assert fig is not None
+    fig.draw_without_rendering()  # the layout, so data map to their final place
+    to_pt = 72 / fig.dpi
+    groups: list[list[Named]] = []
+    for mark in named:
+        x, y = ax.transData.transform(mark.at) * to_pt
+        group = next(
+            (
+                g
+                for g in groups
+                if all(
+                    abs(gx - x) < reach and abs(gy - y) < reach
+                    for gx, gy in [ax.transData.transform(g[0].at) * to_pt]
+                    for reach in [max(_half(g[0].size), _half(mark.size))]
+                )
+            ),
+            None,
+        )
+        if group is None:
+            groups.append([mark])
+        else:
+            group.append(mark)
+    together = [g for g in groups if len(g) > 1]
+    for group in together:
+        above = group[-1].size
+        for below, mark in enumerate(reversed(group[:-1]), start=1):
+            above = max(mark.size, above * FRAMED)
+            ax.scatter(
+                [mark.at[0]],
+                [mark.at[1]],
+                s=above,
+                color=mark.colour,
+                marker=mark.marker,
+                zorder=3 - 0.01 * below,  # beneath the marks drawn at their size, and larger lower
+                label="_nolegend_",
+            )
+    return together
 
 
 def _rounds(ax: Axes, rounds: Sequence[Round], named: Sequence[Named] = ()) -> None:
@@ -285,7 +338,9 @@ def _place_numbers(ax: Axes, labels: dict[tuple[float, float], str]) -> None:
     to_px = fig.dpi / 72
     frame = ax.get_window_extent()
     markers = _marker_boxes(ax)
-    taken: list[Bbox] = []
+    # The texts written already (the rounds' numbers, when these are named points'): none
+    # is written over.
+    taken: list[Bbox] = [t.get_window_extent() for t in ax.texts if t.get_text()]
     for (x, y), numbers in labels.items():
         cx, cy = ax.transData.transform((x, y))
         # Clear of the largest marker on the spot (a framed named point's, a round's).

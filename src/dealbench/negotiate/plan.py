@@ -11,6 +11,7 @@ the supply and risk budget the fixed packages leave) and one solve;
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from dealbench.arguments import partner_codes
 from dealbench.checker import DealFigures, check, evaluate
-from dealbench.errors import DealbenchError
+from dealbench.errors import ArgumentError, DealbenchError
 from dealbench.list_words import and_list
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
@@ -95,21 +96,34 @@ def replan(
     negotiations: Mapping[str, Negotiation],
     *,
     fix: Mapping[str, Package] | None = None,
-    exclude: Iterable[str] = (),
+    excluded: Iterable[str] = (),
     gap: float = 1e-6,
     time_limit: float | None = None,
     solver: str = "highs",
+    exclude: Iterable[str] | None = None,
 ) -> Plan:
-    """Fix concluded deals (and `fix`), exclude walked-away partners (and `exclude`), solve the rest."""
+    """Fix concluded deals (and `fix`), exclude walked-away partners (and the codes
+    `excluded`, as `residual` names them), solve the rest. `exclude` is the old name of
+    `excluded` (a DeprecationWarning): the library says the idea one way."""
+    name = "excluded"
+    if exclude is not None:
+        if excluded:
+            raise ArgumentError("exclude", "the old name of `excluded`; give one of them")
+        warnings.warn(
+            "replan(exclude=) is now replan(excluded=), as residual(excluded=) names it",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        excluded, name = exclude, "exclude"  # a refused code names the keyword as given
     fixed: dict[str, Package] = {}
-    excluded: list[str] = partner_codes(portfolio, exclude, "exclude")
+    gone: list[str] = partner_codes(portfolio, excluded, name)
     for code, negotiation in negotiations.items():
         if negotiation.status == "concluded" and negotiation.concluded_package is not None:
             fixed[code] = negotiation.concluded_package
         elif negotiation.status == "walked-away":
-            excluded.append(code)
+            gone.append(code)
     fixed.update(fix or {})
-    excluded = [c for c in dict.fromkeys(excluded) if c not in fixed]
+    excluded = [c for c in dict.fromkeys(gone) if c not in fixed]
     memo = _SHARED.get()
     if memo is None:
         return _replan(portfolio, fixed, excluded, gap, time_limit, solver)

@@ -328,7 +328,7 @@ def _verdict(
         # read as a gain to be had, where its package takes what the plan gives them.
         beside = check(single_partner(portfolio, plan, code), [gap.package]).violations
         gap = gap.model_copy(update={"fits_plan": not beside})
-    walk = replan(portfolio, negotiations, exclude=[code]).objective
+    walk = replan(portfolio, negotiations, excluded=[code]).objective
     accepted: float | None = None
     if not violations:
         try:

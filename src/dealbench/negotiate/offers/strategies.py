@@ -107,7 +107,7 @@ def next_offer(
     check_fix(portfolio, partner, fix, last_package)
     walk = walk_away
     if walk is None:
-        walk = replan(portfolio, negotiations, exclude=[partner]).objective
+        walk = replan(portfolio, negotiations, excluded=[partner]).objective
     ends = targets(portfolio, plan, partner, fix, last_package, walk)
     if ends.ideal_package is None or ends.ideal < ends.reservation - 1e6:
         raise ends.no_offer(partner, fixed_words(fix))
@@ -184,7 +184,7 @@ def mode_offer(
     from dealbench.negotiate.build import frontier
 
     one_of(mode, MODES, "mode", "mode")
-    walk = replan(portfolio, negotiations, exclude=[partner]).objective
+    walk = replan(portfolio, negotiations, excluded=[partner]).objective
     ends = targets(portfolio, plan, partner, walk_away=walk)
     if ends.ideal_package is None or ends.ideal < ends.reservation - 1e6:
         raise ends.no_offer(partner)
