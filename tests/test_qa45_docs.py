@@ -1,0 +1,42 @@
+"""Session 45 (qa45-docs): the documents principals receive, read as a principal would."""
+
+from __future__ import annotations
+
+from dealbench.render import documents_for, render_document
+from dealbench.render.sources import maximised_text
+from golden.support import demo_source
+
+
+def _md(kind: str, partner: str | None = None) -> str:
+    source = demo_source()
+    [doc] = documents_for(source, kind, partners=[partner] if partner else None)  # type: ignore[arg-type]
+    return render_document(doc, "md")[0].data.decode()
+
+
+def test_memos_say_where_packages_come_from_in_a_principals_words() -> None:
+    """`solve --render md`: the portfolio memo said "Packages from the us-best solve under the
+    bilateral regime" and each deal memo's Source "us-best solve ...": the CLI's mode name,
+    which a principal does not know. They say what the packages were chosen for."""
+    said = "optimisation for the greatest US utility under the bilateral regime"
+    portfolio = _md("portfolio-memo")
+    deal = _md("deal-memo", "AE")
+    assert f"Packages from the {said};" in portfolio
+    assert f"| Source | {said} |" in deal
+    assert "us-best" not in portfolio + deal
+
+
+def test_a_bargaining_memo_says_what_its_packages_give_not_the_log_nash_product() -> None:
+    """`solve --mode nash --render md`: "The solve maximised the log Nash product: the sum of
+    log(gain / USD 1bn) ...: 28.6092; the US utility V is $67.97bn": a logarithm and the
+    model's letter V. kalai said "... share tau: every side's gain is at least tau times its
+    ideal gain: 0.3890". Each says what the packages give, in figures a principal weighs."""
+    pinned = demo_source().result
+    assert pinned is not None
+    nash = maximised_text(pinned.model_copy(update={"mode": "nash", "objective": 28.6092}))
+    kalai = maximised_text(pinned.model_copy(update={"mode": "kalai", "objective": 0.389}))
+    assert nash is not None and kalai is not None
+    assert nash.startswith("The packages give the greatest product of the two sides' gains")
+    assert "at least 38.9% of the most each could gain" in kalai
+    for text in (nash, kalai):
+        assert "28.6" not in text and "log" not in text and "tau" not in text
+        assert " V " not in text and "the US utility is $174.04bn." in text
