@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import html
+
+from markdown_it import MarkdownIt
+
 from dealbench.render import documents_for, render_document
+from dealbench.render.filters import md_escape
 from dealbench.render.sources import maximised_text
 from golden.support import demo_source
 
@@ -40,3 +45,16 @@ def test_a_bargaining_memo_says_what_its_packages_give_not_the_log_nash_product(
     for text in (nash, kalai):
         assert "28.6" not in text and "log" not in text and "tau" not in text
         assert " V " not in text and "the US utility is $174.04bn." in text
+
+
+def test_markdown_writes_an_ampersand_as_written_where_it_starts_no_entity() -> None:
+    """A partner "São Tomé & Príncipe's <Hub>": every Markdown document wrote "São Tomé
+    &amp; Príncipe's &lt;Hub>", entities a reader of the file sees as such. Only what could
+    start an entity or a tag is written as one; CommonMark still reads every value back as
+    the text it was."""
+    name = "São Tomé & Príncipe's <Hub>"
+    assert str(md_escape(name)) == "São Tomé & Príncipe's &lt;Hub>"
+    commonmark = MarkdownIt("commonmark")
+    for value in (name, "AT&T", "&amp; &#38; &copy;", "a < b <3", "<!-- c --> <http://e.org>"):
+        rendered = commonmark.render(str(md_escape(value))).strip()
+        assert html.unescape(rendered.removeprefix("<p>").removesuffix("</p>")) == value
