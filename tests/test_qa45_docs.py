@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from markdown_it import MarkdownIt
 
+from dealbench.model import load_portfolio
+from dealbench.negotiate.room import room
 from dealbench.render import documents as documents_module
 from dealbench.render import documents_for, render_document
 from dealbench.render.documents import (
@@ -21,6 +23,7 @@ from dealbench.render.environment import render_template
 from dealbench.render.filters import md_escape
 from dealbench.render.sources import maximised_text
 from golden.support import all_documents, demo_source
+from helpers import solo_deals
 
 
 def _md(kind: str, partner: str | None = None) -> str:
@@ -120,3 +123,12 @@ def test_a_house_template_with_its_own_glossary_still_gets_the_terms_it_uses(
     [doc] = documents_for(demo_source(), "deal-memo", partners=["AE"])
     md = render_document(doc, "md", tmp_path)[0].data.decode()
     assert md.endswith("The US utility is large.\n\n* US utility\n")
+
+
+def test_the_negotiation_memo_says_how_to_open_in_a_principals_words(tmp_path: Path) -> None:
+    """`room gulf-asia.yaml --render md`: each partner not yet offered was to "open with the
+    US-best package", the CLI's mode name; the memo says whose best it is."""
+    deals = solo_deals(tmp_path / "deals", rounds=False)
+    [row] = room(load_portfolio(deals / "portfolios/solo.yaml"), tmp_path / "rounds").rows
+    assert row.next_move == "offer"
+    assert row.reason == "no round yet: open with the package best for the United States"
