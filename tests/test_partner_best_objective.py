@@ -228,8 +228,8 @@ def test_the_portfolio_memo_says_what_partner_best_maximised() -> None:
     [doc] = documents_for(source_from_result(pf, result), "portfolio-memo")
     md = " ".join(render_document(doc, ["md"])[0].data.decode().split())
     assert (
-        "The solve maximised the partners' total utility ($3.30bn); the US utility V is "
-        "$1.50bn, at least the floor of $1.50bn." in md
+        "The packages give the partners the greatest total utility there is ($3.30bn); the US "
+        "utility is $1.50bn, at least the floor of $1.50bn." in md
     )
 
 

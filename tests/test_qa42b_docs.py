@@ -108,9 +108,10 @@ def test_a_deal_memo_names_its_source_in_the_table_about_it_in_every_format() ->
     rows = [line for line in md.splitlines() if line.startswith("| ")]
     labels = [row.split("|")[1].strip() for row in rows[:6]]
     assert labels == ["", "Document", "Date", "Regime", "Source", "Input fingerprint"]
-    assert "| Source | us-best solve under the bilateral regime |" in md
+    assert "| Source | optimisation for the greatest US utility under the bilateral regime |" in md
     assert "Source:" not in md
-    assert '<th scope="row">Source</th><td>us-best solve under the bilateral regime</td>' in html
+    source = "optimisation for the greatest US utility under the bilateral regime"
+    assert f'<th scope="row">Source</th><td>{source}</td>' in html
 
 
 def test_compare_draws_the_options_memos_charts_once_for_the_memo_and_its_folder(

@@ -108,7 +108,13 @@ def test_a_memo_of_a_portfolio_with_no_deal_defines_only_the_terms_it_uses(
     md = (out / "memos/portfolio-gulf-asia.md").read_text("utf-8")
     body, glossary = md.split("\n## Glossary\n")
     defined = re.findall(r"^- \*\*(.+?)\*\*: ", glossary, flags=re.M)
-    assert defined == ["H100e", "Risk-weighted H100e", "Walk-away value", "Required margin"]
+    assert defined == [
+        "H100e",
+        "US utility",
+        "Risk-weighted H100e",
+        "Walk-away value",
+        "Required margin",
+    ]
     assert "export value" not in body.lower() and "partner margin" not in body.lower()
     html = (out / "memos/portfolio-gulf-asia.html").read_text("utf-8")
     assert re.findall(r"<dt>(.+?)</dt>", html) == defined

@@ -44,7 +44,7 @@ def test_the_first_offer_is_no_worse_than_the_plans_own_package(
     tmp_path: Path, how: dict[str, str]
 ) -> None:
     """`solve` gives NR 575,900 H100e (125,900 in 2027Q1) worth $20.94bn to the US, and the
-    deal room says "open with the US-best package"; `offer --mode us-best` (and Boulware's
+    deal room says "open with the package best for the United States"; `offer --mode us-best` (and Boulware's
     first offer, whose target is the ideal) offered 575,000 H100e worth $20.93bn, less for
     both sides, and called it the ideal. The ideal came from a one-partner solve of what
     the plan leaves, rounded to the declared 1,000 H100e within one step's value, where

@@ -74,10 +74,16 @@ def test_a_memo_of_a_solve_without_deals_does_not_speak_of_its_packages(
     assert done.exit_code == 0, done.output
     memos = tmp_path / "memos"
     monopoly = (memos / "principals-gulf-asia-monopoly.md").read_text("utf-8")
-    assert "The us-best solve under the monopoly regime concludes no deal;" in monopoly
+    assert (
+        "The optimisation for the greatest US utility under the monopoly regime concludes no deal;"
+        in monopoly
+    )
     assert "Packages from the" not in monopoly
     tiered = (memos / "principals-gulf-asia-tiered.md").read_text("utf-8")
-    assert "Packages from the us-best solve under the tiered regime;" in tiered
+    assert (
+        "Packages from the optimisation for the greatest US utility under the tiered regime;"
+        in tiered
+    )
 
 
 def _examples(name: str) -> list[list[str]]:

@@ -367,7 +367,7 @@ def _row(
     stage = negotiation.stage
     still_open = stage not in ("concluded", "walked away")  # a closed deal has no gap
     if stage == "not started" and planned is not None:
-        move, reason = "offer", "no round yet: open with the US-best package"
+        move, reason = "offer", "no round yet: open with the package best for the United States"
     elif stage == "not started" and why is not None:
         move, reason = "no offer", f"the plan gives this partner no deal: {why.message}"
     elif stage == "not started":

@@ -200,13 +200,18 @@ _MD_INLINE = re.compile(r"([\\`*~\[\]|])")
 _MD_UNDERSCORE = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
 #: What makes a line a heading, a quote or a bullet when a value starts it.
 _MD_LINE_START = re.compile(r"^(\s*)(#|>|[-+](?=\s))")
+#: Where `&` could start an entity (`&amp;`, `&#38;`) and `<` a tag, a comment or an
+#: autolink (CommonMark): only there are they written as entities, so "Trinidad & Tobago"
+#: and "a < b" read as written in the Markdown itself, not "Trinidad &amp; Tobago".
+_MD_ENTITY_START = re.compile(r"&(?=[#A-Za-z0-9]+;)")
+_MD_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 
 
 def md_escape(value: object) -> Markup:
     """A value from the data as literal text in Markdown: nothing in it can forge structure.
 
-    `&` and `<` become entities (so no HTML tag or entity can start; `->` stays as
-    written); `\\`, backticks, `*`, `~`, brackets, `|` and `_` at a word's edge are
+    `&` and `<` become entities where they would start an entity or a tag (`&amp;`,
+    `<b>`; "AT&T", "a < b" and `->` stay as written); `\\`, backticks, `*`, `~`, brackets, `|` and `_` at a word's edge are
     backslash-escaped; a leading `#`, `>` or bullet (`- `, `+ `) is escaped (not
     `1. `: section titles start so); line breaks become spaces. A value already
     escaped (a macro's output, `md_cell`) passes as it is.
@@ -214,7 +219,8 @@ def md_escape(value: object) -> Markup:
     if isinstance(value, Markup):
         return value
     text = re.sub(r"[\r\n\v\f\u2028\u2029]+", " ", str(value))
-    text = text.replace("&", "&amp;").replace("<", "&lt;")  # no tag or entity can start
+    text = _MD_ENTITY_START.sub("&amp;", text)  # no entity can start
+    text = _MD_TAG_START.sub("&lt;", text)  # nor a tag
     text = _MD_INLINE.sub(r"\\\1", text)
     text = _MD_UNDERSCORE.sub(r"\\_", text)
     text = _MD_LINE_START.sub(lambda m: f"{m[1]}\\{m[2]}", text, count=1)

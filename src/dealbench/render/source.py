@@ -183,7 +183,7 @@ def source_from_result(portfolio: Portfolio, result: SolveResult, where: str = "
     return Source(
         portfolio,
         check(portfolio, packages),
-        origin=f"{result.mode} solve under the {portfolio.policy.id} regime",
+        origin=solve_origin(result.mode, portfolio.policy.id),
         mode=result.mode,
         gap=gap,
         label="" if result.mode == "us-best" else slug(result.mode),
@@ -194,8 +194,27 @@ def source_from_result(portfolio: Portfolio, result: SolveResult, where: str = "
     )
 
 
+#: What each mode's packages give, in a principal's words (a memo's "Source"): the CLI's
+#: mode names ("us-best solve") are the tool's, not the reader's.
+AIMS = {
+    "us-best": "the greatest US utility",
+    "partner-best": "the greatest total partner utility",
+    "nash": "the Nash bargain",
+    "kalai": "the Kalai-Smorodinsky bargain",
+}
+
+
+def solve_origin(mode: str, regime: str) -> str:
+    """Where a solve's packages come from, as a document says it: "optimisation for the
+    greatest US utility under the bilateral regime" (a memo said "us-best solve")."""
+    return f"optimisation for {AIMS.get(mode, mode)} under the {regime} regime"
+
+
 def maximised_text(result: SolveResult) -> str | None:
-    """What a solve other than us-best maximised, with V beside it; None for us-best."""
+    """What a solve other than us-best maximised, in words, with the US utility beside it;
+    None for us-best (or an old result that did not record it). Its figure is one a reader
+    can weigh: the partners' total, the share of its ideal gain each side is sure of; not
+    the log of the Nash product (a memo printed "28.6092")."""
     from dealbench.figures import usd
 
     value, v = result.objective, usd(result.us_value)
@@ -204,10 +223,18 @@ def maximised_text(result: SolveResult) -> str | None:
     if result.mode == "partner-best":
         floor = "" if result.v_floor is None else f", at least the floor of {usd(result.v_floor)}"
         return (
-            f"The solve maximised the partners' total utility ({usd(value)}); "
-            f"the US utility V is {v}{floor}."
+            f"The packages give the partners the greatest total utility there is "
+            f"({usd(value)}); the US utility is {v}{floor}."
         )
-    text = f"The solve maximised {result.objective_name}: {value:.4f}; the US utility V is {v}."
+    if result.mode == "kalai":
+        return (
+            f"The packages give both sides of every deal at least {value:.1%} of the most "
+            f"each could gain from it, the largest such share there is; the US utility is {v}."
+        )
+    text = (
+        "The packages give the greatest product of the two sides' gains over their "
+        f"walk-away values, over every partner with a zone of agreement; the US utility is {v}."
+    )
     return text + (nash_bound_text(result) if result.mode == "nash" else "")
 
 
@@ -223,7 +250,7 @@ def nash_bound_text(result: SolveResult) -> str:
     words = nash_bound_words(
         error, details.get("log_error_cuts"), details.get("log_error_steps", 0.0)
     )
-    return f" Its Nash product is {words}."
+    return f" That product is {words}."
 
 
 def _check_shapes(portfolio: Portfolio, packages: list[Package], where: str) -> None:
