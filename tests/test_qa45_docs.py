@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 import html
-from pathlib import Path, PurePosixPath
-from typing import Any
+from pathlib import Path
 
-import pytest
 from markdown_it import MarkdownIt
 
 from dealbench.model import load_portfolio
 from dealbench.negotiate.room import room
-from dealbench.render import documents as documents_module
 from dealbench.render import documents_for, render_document
-from dealbench.render.documents import (
-    TEMPLATE_STEM,
-    _chart_ctx,
-    glossed_markdown,
-    with_used_glossary,
-)
-from dealbench.render.environment import render_template
 from dealbench.render.filters import md_escape
 from dealbench.render.sources import maximised_text
-from golden.support import all_documents, demo_source
+from golden.support import demo_source
 from helpers import solo_deals
 
 
@@ -72,43 +62,6 @@ def test_markdown_writes_an_ampersand_as_written_where_it_starts_no_entity() -> 
     for value in (name, "AT&T", "&amp; &#38; &copy;", "a < b <3", "<!-- c --> <http://e.org>"):
         rendered = commonmark.render(str(md_escape(value))).strip()
         assert html.unescape(rendered.removeprefix("<p>").removesuffix("</p>")) == value
-
-
-def test_one_markdown_rendering_serves_the_glossary_and_the_file(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """`render_document` rendered each document's Markdown twice: once without a glossary,
-    to read off the terms it uses, and again with them. One rendering serves both now, and
-    every document of the demo is as the two renderings made it: its Markdown and its
-    glossary (in JSON, which the HTML, DOCX and PDF are rendered from too)."""
-    docs = all_documents(demo_source())
-    glossed = [d for d in docs if d.context.get("glossary")]
-    assert {d.kind for d in glossed} >= {"deal-memo", "portfolio-memo", "term-sheet", "redline"}
-    before = {}
-    for doc in glossed:  # what two renderings made, as before
-        stem = TEMPLATE_STEM[doc.kind]
-        two = with_used_glossary(doc, stem)
-        files = {c.id: f"charts/{PurePosixPath(doc.path).name}-{c.id}.svg" for c in doc.charts}
-        charts = [{**c, "figure": files[c["id"]]} for c in _chart_ctx(doc, files)]
-        text = render_template(f"{stem}.md.j2", {**two.context, "charts": charts})
-        before[doc.path] = (text, two.context["glossary"])
-    rendered: list[str] = []
-    real = documents_module.render_template
-
-    def counted(name: str, context: Any, templates: Any = None) -> str:
-        rendered.append(name)
-        return real(name, context, templates)
-
-    monkeypatch.setattr(documents_module, "render_template", counted)
-    fewer = 0
-    for doc in glossed:
-        stem = TEMPLATE_STEM[doc.kind]
-        rendered.clear()
-        one, text = glossed_markdown(doc, stem)
-        assert rendered.count(f"{stem}.md.j2") == 1, doc.path
-        assert (text, one.context["glossary"]) == before[doc.path], doc.path
-        fewer += len(one.context["glossary"]) < len(doc.context["glossary"])
-    assert fewer  # the portfolio memo uses some terms alone
 
 
 def test_a_house_template_with_its_own_glossary_still_gets_the_terms_it_uses(

@@ -304,11 +304,11 @@ def render_document(
     wanted = formats_of(formats)
     templates = templates_folder(templates)
     stem = TEMPLATE_STEM[doc.kind]
-    doc, text = glossed_markdown(doc, stem, templates)
+    doc = with_used_glossary(doc, stem, templates)
     out: list[RenderedFile] = []
     svgs = {c.id: doc.svg(c) for c in doc.charts} if {"md", "html"} & set(wanted) else {}
     if "md" in wanted:
-        out += _markdown(doc, text, svgs)
+        out += _markdown(doc, stem, svgs, templates)
     if "html" in wanted:
         charts = _chart_ctx(doc, {k: Markup(v) for k, v in svgs.items()})
         html = breakable(
@@ -319,40 +319,6 @@ def render_document(
     if "json" in wanted:
         out.append(json_document(doc))
     return [RenderedFile(f.path, f.data, doc.identity) for f in out]
-
-
-def glossed_markdown(
-    doc: Document, stem: str, templates: str | None = None
-) -> tuple[Document, str]:
-    """`doc` with a glossary of the terms it uses alone (`with_used_glossary`), and its
-    Markdown with that glossary, from one rendering of the document: rendered with every
-    term, the glossary (`_glossary.md.j2` rendered alone, found once in the text) is set
-    aside, the terms are read off the rest, and the glossary of those takes its place. A
-    template whose glossary is not that partial's, as it is, is rendered without a
-    glossary and again with its own (`with_used_glossary`): the text is the same either
-    way. A document without a glossary as it is."""
-    files = _chart_ctx(doc, _chart_files(doc))
-    terms = doc.context.get("glossary")
-    text = render_template(f"{stem}.md.j2", {**doc.context, "charts": files}, templates)
-    if not terms:
-        return doc, text
-    whole = _glossary_markdown(doc, terms, files, templates)
-    if whole and text.count(whole) == 1:
-        before, after = text.split(whole)
-        kept = used(terms, before + after)
-        glossed = replace(doc, context={**doc.context, "glossary": kept})
-        return glossed, before + _glossary_markdown(doc, kept, files, templates) + after
-    doc = with_used_glossary(doc, stem, templates)
-    context = {**doc.context, "charts": files}
-    return doc, render_template(f"{stem}.md.j2", context, templates)
-
-
-def _glossary_markdown(
-    doc: Document, terms: list[dict[str, Any]], charts: list[dict[str, Any]], templates: str | None
-) -> str:
-    """A document's glossary of `terms` in Markdown, as its template includes it."""
-    context = {**doc.context, "glossary": terms, "charts": charts}
-    return render_template("_glossary.md.j2", context, templates)
 
 
 def with_used_glossary(doc: Document, stem: str, templates: str | None = None) -> Document:
@@ -507,18 +473,18 @@ def print_html(doc: Document, stem: str, templates: str | None = None) -> str:
     )
 
 
-def _chart_files(doc: Document) -> dict[str, str]:
-    """Where a Markdown document's charts go, by chart id, relative to it."""
-    return {c.id: f"charts/{PurePosixPath(doc.path).name}-{c.id}.svg" for c in doc.charts}
-
-
-def _markdown(doc: Document, text: str, svgs: dict[str, str]) -> list[RenderedFile]:
-    """The Markdown file (`text`, as `glossed_markdown` rendered it) and its charts' SVG."""
+def _markdown(
+    doc: Document, stem: str, svgs: dict[str, str], templates: str | None
+) -> list[RenderedFile]:
+    base = PurePosixPath(doc.path)
+    files = {c.id: f"charts/{base.name}-{c.id}.svg" for c in doc.charts}
+    charts = _chart_ctx(doc, files)
+    text = render_template(f"{stem}.md.j2", {**doc.context, "charts": charts}, templates)
     text = _BLANK_LINES.sub("\n\n", text)  # templates may leave runs of blank lines
     out = [RenderedFile(f"{doc.path}.md", text.encode())]
-    base = PurePosixPath(doc.path)
-    for chart_id, file in _chart_files(doc).items():
-        out.append(RenderedFile(str(base.parent / file), (svgs[chart_id] + "\n").encode()))
+    for chart in doc.charts:
+        path = str(base.parent / files[chart.id])
+        out.append(RenderedFile(path, (svgs[chart.id] + "\n").encode()))
     return out
 
 
