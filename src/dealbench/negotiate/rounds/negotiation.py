@@ -99,6 +99,15 @@ class Round:
     def status(self) -> RoundStatus:
         return self.data.status
 
+    def to_json(self) -> dict[str, Any]:
+        """The round as `dealbench conclude --json` and `walk-away --json` print it (less
+        the documents they wrote): the round file's fields, `file` (the path as the CLI
+        says it) and `figures`, its package's as `check` computes them (null: none)."""
+        data: dict[str, Any] = self.data.model_dump(mode="json", exclude_none=True)
+        data["file"] = display_path(self.path)
+        data["figures"] = self.figures.model_dump(mode="json") if self.figures else None
+        return data
+
 
 @dataclass(frozen=True)
 class Negotiation:
