@@ -10,7 +10,8 @@ The public API, in pipeline order::
     counter = evaluate(portfolio, load_package("deals/packages/ae-counter.yaml", portfolio))
 
 The analysis layer (`compare`, `sweep_param`, `shadow_prices`, `risk_report`), the
-rounds (`record_offer`, `record_counter`, `room`, `next_offer`), the frontier
+rounds (`record_offer`, `record_counter`, `room`, `next_offer`), the documents
+(`source_from_result` or `load_source`, then `documents_for` and `render_document`), the frontier
 (`frontier`, `us_best_at`, `zopas`) and why a partner has no deal (`no_deal_reasons`,
 which `result.explained(...)` carries as `solve --json` says it) are exported here too;
 README "Using it as a library" shows them with real output. An argument a call cannot
@@ -89,6 +90,7 @@ _EXPORTS = {
     "find_regime": "dealbench.analyze",
     "load_result": "dealbench.analyze",
     "load_scenario": "dealbench.analyze",
+    "load_scenarios": "dealbench.analyze",
     "shadow_prices": "dealbench.analyze",
     "sweep_param": "dealbench.analyze",
     "sweep_scenarios": "dealbench.analyze",
@@ -105,6 +107,7 @@ _EXPORTS = {
     "documents_for": "dealbench.render",
     "render_document": "dealbench.render",
     "source_from_result": "dealbench.render",
+    "load_source": "dealbench.render",
 }
 
 __all__ = [
@@ -160,6 +163,8 @@ __all__ = [
     "load_portfolio",
     "load_result",
     "load_scenario",
+    "load_scenarios",
+    "load_source",
     "next_offer",
     "no_deal_reasons",
     "parse_set",
@@ -197,6 +202,7 @@ if TYPE_CHECKING:
         find_regime,
         load_result,
         load_scenario,
+        load_scenarios,
         parse_set,
         shadow_prices,
         sweep_param,
@@ -258,6 +264,7 @@ if TYPE_CHECKING:
     from dealbench.optimize.explain import no_deal_reasons
     from dealbench.render import (
         documents_for,
+        load_source,
         render_document,
         render_term_sheet,
         source_from_result,

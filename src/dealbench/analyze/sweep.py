@@ -10,7 +10,8 @@ narrowed by bisection between the two grid values around it. Every figure is
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,7 @@ from dealbench.analyze.packages import describe_changes, signature
 from dealbench.analyze.parallel import Executor
 from dealbench.analyze.scenarios import Scenario, apply_overrides, read_value
 from dealbench.analyze.solves import Chain, SolveOptions, chains, run_chain, solve_all
+from dealbench.arguments import a_portfolio, given_briefly
 from dealbench.errors import ArgumentError, InputError
 from dealbench.figures import quantity
 from dealbench.jsontext import to_json
@@ -125,6 +127,26 @@ def row_of(
     )
 
 
+def scenario_pairs(value: object, name: str = "scenarios") -> list[tuple[Scenario, Portfolio]]:
+    """`value` as a list of (Scenario, Portfolio) pairs; else an ArgumentError saying how to
+    read them (a scenarios file's path was a ValueError, "not enough values to unpack")."""
+    how = "load_scenarios(path, portfolio) reads a scenarios file into them"
+    if isinstance(value, str | bytes | os.PathLike | Mapping) or not isinstance(value, Iterable):
+        raise ArgumentError(
+            name, f"expected (Scenario, Portfolio) pairs ({how}), got {given_briefly(value)}"
+        )
+    pairs = list(value)
+    for i, pair in enumerate(pairs):
+        ok = isinstance(pair, tuple) and len(pair) == 2
+        if not (ok and isinstance(pair[0], Scenario) and isinstance(pair[1], Portfolio)):
+            raise ArgumentError(
+                name,
+                f"expected (Scenario, Portfolio) pairs ({how}), got {given_briefly(pair)}",
+                f"[{i}]",
+            )
+    return pairs
+
+
 def sweep_scenarios(
     portfolio: Portfolio,
     scenarios: Sequence[tuple[Scenario, Portfolio]],
@@ -140,7 +162,12 @@ def sweep_scenarios(
     any id). One that sets something is refused (`rules.scenario_problems`, which a
     scenarios file meets when loaded): every scenario's values apply to the portfolio as
     loaded, so it would be a base none of the others has; it replaced the as-loaded row
-    until session 42, and the others' changes were said against values they lacked."""
+    until session 42, and the others' changes were said against values they lacked.
+
+    `scenarios` are what `load_scenarios(path, portfolio)` reads from a scenarios file;
+    the file's path itself (what `dealbench sweep` takes) is an ArgumentError saying so."""
+    portfolio = a_portfolio(portfolio)
+    scenarios = scenario_pairs(scenarios)
     own = [i for i, (s, _pf) in enumerate(scenarios) if s.id.lower() == BASE_SCENARIO]
     base_id, base_title = BASE_SCENARIO, "As loaded"
     if own:

@@ -46,7 +46,6 @@ from dealbench.cli.rounds_base import (
     echo_recorded,
     portfolio_and_rounds,
     print_written,
-    relative,
     round_date,
     write_round_documents,
 )
@@ -159,27 +158,10 @@ def offer(
             allow_retreat=allow_retreat,
             recorded_by="`dealbench offer`",
         )
-        figures = done.round.figures
-        if figures is not None:  # with the shared limits it breaks beside the concluded deals
-            figures = figures.model_copy(update={"violations": figures.violations + done.shared})
+        figures = done.figures  # with the shared limits it breaks beside the concluded deals
         if json_out:
             written = write_round_documents(pf, code, done.round, done.previous, docs)
-            data: dict[str, Any] = {
-                "round": done.round.number,
-                "file": relative(done.round.path),
-                "package": done.round.package.model_dump(mode="json", exclude_none=True)
-                if done.round.package
-                else None,
-                "figures": figures.model_dump(mode="json") if figures else None,
-                "strategy": done.round.data.strategy.model_dump(mode="json")
-                if done.round.data.strategy
-                else None,
-                "retreat": done.round.data.retreat,
-                "step_note": done.step_note or None,
-                # our last offer's round when this one has its terms (null: it moves)
-                "repeats": done.repeats.number if done.repeats is not None else None,
-                "repeat_note": done.repeat_note or None,
-            }
+            data: dict[str, Any] = done.to_json()  # the library's Offer.to_json()
             echo_json(data, written)
             return
         echo_recorded(done.round)
@@ -298,10 +280,7 @@ def counter(
                 previous = load_negotiation(pf, root, code).last_offer
         if json_out:
             written = write_round_documents(pf, code, done.round, previous, docs)
-            data = done.verdict.model_dump(mode="json")
-            data["file"] = relative(done.round.path)
-            data["file_round"] = done.file_round
-            echo_json(data, written)
+            echo_json(done.to_json(), written)  # the library's Counter.to_json()
             return
         said = done.file_round
         echo_recorded(done.round, "" if said is None else f" (the file says round {said})")
@@ -365,7 +344,7 @@ def conclude(
         # The terms agreed, the document a principal signs: the round's term sheets (no
         # redline: the offer or counter concluded on has its own, written when recorded).
         if json_out:
-            echo_json(_round_json(done), write_round_documents(pf, code, done, None, docs))
+            echo_json(done.to_json(), write_round_documents(pf, code, done, None, docs))
             return
         echo_recorded(done, f" (concluded on {done.data.basis})")
         if done.figures is not None:
@@ -424,13 +403,6 @@ def walk_away(
             recorded_by="`dealbench walk-away`",
         )
         if json_out:  # "documents" as the other round commands' answers have it: none
-            echo_json(_round_json(done), [])
+            echo_json(done.to_json(), [])
             return
         echo_recorded(done, " (walked away)")
-
-
-def _round_json(r: Round) -> dict[str, Any]:
-    data: dict[str, Any] = r.data.model_dump(mode="json", exclude_none=True)
-    data["file"] = relative(r.path)
-    data["figures"] = r.figures.model_dump(mode="json") if r.figures else None
-    return data

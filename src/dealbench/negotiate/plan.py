@@ -18,7 +18,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dealbench.arguments import partner_codes
+from dealbench.arguments import a_portfolio, given_briefly, partner_codes
 from dealbench.checker import DealFigures, check, evaluate
 from dealbench.errors import ArgumentError, DealbenchError
 from dealbench.list_words import and_list
@@ -26,7 +26,11 @@ from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.rounds import Side, walked_away_words
 from dealbench.negotiate.replan import residual
-from dealbench.negotiate.rounds.negotiation import Negotiation, rounds_fingerprint
+from dealbench.negotiate.rounds.negotiation import (
+    Negotiation,
+    negotiations_of,
+    rounds_fingerprint,
+)
 from dealbench.negotiate.rounds.read import load_negotiations
 from dealbench.optimize import SolveResult, Status, solve
 from dealbench.optimize.backends import version
@@ -91,6 +95,18 @@ class Plan:
         return budget - sum(d.risk for d in self.fixed.values())
 
 
+def a_plan(value: object, name: str = "plan") -> Plan:
+    """`value` when it is a Plan; else an ArgumentError saying where one comes from (None
+    here was an AttributeError deep inside)."""
+    if not isinstance(value, Plan):
+        raise ArgumentError(
+            name,
+            "expected a Plan (replan(portfolio, negotiations) makes one), "
+            f"got {given_briefly(value)}",
+        )
+    return value
+
+
 def replan(
     portfolio: Portfolio,
     negotiations: Mapping[str, Negotiation],
@@ -116,8 +132,8 @@ def replan(
         )
         excluded, name = exclude, "exclude"  # a refused code names the keyword as given
     fixed: dict[str, Package] = {}
-    gone: list[str] = partner_codes(portfolio, excluded, name)
-    for code, negotiation in negotiations.items():
+    gone: list[str] = partner_codes(a_portfolio(portfolio), excluded, name)
+    for code, negotiation in negotiations_of(negotiations).items():
         if negotiation.status == "concluded" and negotiation.concluded_package is not None:
             fixed[code] = negotiation.concluded_package
         elif negotiation.status == "walked-away":

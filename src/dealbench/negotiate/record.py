@@ -15,10 +15,10 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import get_args
+from typing import Any, get_args
 
 from dealbench.arguments import one_of
-from dealbench.checker import check, evaluate
+from dealbench.checker import DealFigures, check, evaluate
 from dealbench.errors import (
     ArgumentError,
     Chosen,
@@ -96,6 +96,32 @@ class Offer:
     repeats: Round | None = None
 
     @property
+    def figures(self) -> DealFigures | None:
+        """The offer's figures, with the shared limits it breaks beside the concluded deals
+        among its violations (as `offer` says them); None for no package."""
+        figures = self.round.figures
+        if figures is None:
+            return None
+        return figures.model_copy(update={"violations": figures.violations + self.shared})
+
+    def to_json(self) -> dict[str, Any]:
+        """The offer as `dealbench offer --json` prints it (less the documents it wrote):
+        an Offer is a dataclass, not a pydantic model, and this is its JSON shape."""
+        r, figures = self.round, self.figures
+        return {
+            "round": r.number,
+            "file": display_path(r.path),
+            "package": r.package.model_dump(mode="json", exclude_none=True) if r.package else None,
+            "figures": figures.model_dump(mode="json") if figures else None,
+            "strategy": r.data.strategy.model_dump(mode="json") if r.data.strategy else None,
+            "retreat": r.data.retreat,
+            "step_note": self.step_note or None,
+            # our last offer's round when this one has its terms (null: it moves)
+            "repeats": self.repeats.number if self.repeats is not None else None,
+            "repeat_note": self.repeat_note or None,
+        }
+
+    @property
     def repeat_note(self) -> str:
         """That the offer repeats our last, in words every shell shows; "" when it moves.
         `offer -p KR --fix compute --fix invest-us` after KR's counter recorded round 1's
@@ -125,6 +151,14 @@ class Counter:
     #: The round the counter file names (`round:`) when it is recorded as another, the
     #: negotiation's next (`ae-counter.yaml` says 2, and may be recorded as round 5).
     file_round: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The counter as `dealbench counter --json` prints it (less the documents it
+        wrote): the verdict's fields, `file` and `file_round`."""
+        data: dict[str, Any] = self.verdict.model_dump(mode="json")
+        data["file"] = display_path(self.round.path)
+        data["file_round"] = self.file_round
+        return data
 
 
 def record_offer(

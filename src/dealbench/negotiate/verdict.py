@@ -29,6 +29,7 @@ from collections.abc import Mapping, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
+from dealbench.arguments import a_package
 from dealbench.checker import DealFigures, check, evaluate
 from dealbench.checker.tolerance import COMPUTE_TOL
 from dealbench.errors import DealbenchError, InfeasibleError
@@ -42,13 +43,14 @@ from dealbench.negotiate.distance import FrontierGap, frontier_gap
 from dealbench.negotiate.offers.retreat import retreat_words
 from dealbench.negotiate.offers.strategies import next_offer
 from dealbench.negotiate.offers.strategy_args import resolve_strategy
-from dealbench.negotiate.plan import Plan, replan, shared_replans, single_partner
+from dealbench.negotiate.plan import Plan, a_plan, replan, shared_replans, single_partner
 from dealbench.negotiate.recommend import Move, accepts_standing, recommend, standing_offer
 from dealbench.negotiate.rounds.check import refuse_after_close
 from dealbench.negotiate.rounds.negotiation import (
     Negotiation,
     Round,
     concluded_with,
+    negotiation_of,
     offers_beyond,
     same_terms,
 )
@@ -282,6 +284,9 @@ def verdict(
     A re-plan asked twice (the counter accepted, here and in what the counter is worth
     to the next offer) is solved once (`shared_replans`).
     """
+    negotiation_of(negotiations, a_package(package).partner)  # each an ArgumentError
+    if plan is not None:
+        a_plan(plan)
     with shared_replans():
         return _verdict(
             portfolio,

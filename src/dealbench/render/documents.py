@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from markupsafe import Markup
 
-from dealbench.arguments import a_date, one_of
+from dealbench.arguments import a_date, given_briefly, one_of
 from dealbench.errors import ArgumentError, InputError, Issue, RenderError
 from dealbench.folders import present
 from dealbench.jsontext import to_json
@@ -43,6 +43,7 @@ from dealbench.render.glossary import used
 from dealbench.render.naming import Identity
 from dealbench.render.portfolio_memo import portfolio_memo_context
 from dealbench.render.redline import redline_context
+from dealbench.render.source import a_source
 from dealbench.render.sources import Source, checked_alone
 from dealbench.render.termsheet import chips_shown, term_sheet_context
 from dealbench.workers import spawn_context, start_worker, stop_pool
@@ -50,6 +51,8 @@ from dealbench.workers import spawn_context, start_worker, stop_pool
 _BLANK_LINES = re.compile(r"\n{3,}")
 Format = Literal["md", "html", "docx", "pdf", "json"]
 FORMATS: tuple[Format, ...] = ("md", "html", "docx", "pdf", "json")
+#: The documents `documents_for` makes of a source (the others have their own makers).
+SOURCE_KINDS: tuple[DocKind, ...] = ("term-sheet", "deal-memo", "portfolio-memo")
 TEMPLATE_STEM = {
     "term-sheet": "term_sheet",
     "deal-memo": "deal_memo",
@@ -245,7 +248,13 @@ def documents_for(
     """The documents of one kind for a source: one per deal, or one for the portfolio.
 
     `against` is our last offer, with which a memo of the partner's counter compares it.
+    `kind` is one of `SOURCE_KINDS` (a redline is `redline_document`'s); an unknown one,
+    or a SolveResult or a path where the source goes, is an ArgumentError naming it.
     """
+    source = a_source(source)  # a SolveResult here was an AttributeError deep inside
+    # Checked first: a kind mistyped was a RenderError listing none, or with the default
+    # audience of a term sheet, "a memo is an internal document".
+    kind = one_of(kind, SOURCE_KINDS, "kind", "document")
     if audience is not None:  # a KeyError deep inside
         audience = one_of(audience, AUDIENCES, "audience", "audience")
     a_date(date)
@@ -281,9 +290,7 @@ def documents_for(
         # One package is not a portfolio: it gets the package (deal) memo, which
         # recommends nothing about partners it does not cover.
         return [deal_memo_document(source, c, date, against) for c in codes]
-    if kind == "portfolio-memo":
-        return [portfolio_memo_document(source, date)]
-    raise RenderError(f"unknown document {kind!r}")
+    return [portfolio_memo_document(source, date)]
 
 
 def formats_of(formats: Iterable[Format] | str) -> list[Format]:
@@ -301,6 +308,12 @@ def render_document(
 ) -> list[RenderedFile]:
     """Render one document in each format asked for (`FORMATS`: md, html, docx, pdf, json;
     one format may be given alone, as a str); `templates` is a house templates folder."""
+    if not isinstance(doc, Document):  # a Source here was an AttributeError deep inside
+        raise ArgumentError(
+            "doc",
+            "expected a Document (documents_for(source, kind) makes them, one per deal or one "
+            f"for the portfolio), got {given_briefly(doc)}",
+        )
     wanted = formats_of(formats)
     templates = templates_folder(templates)
     stem = TEMPLATE_STEM[doc.kind]

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from dealbench.arguments import given_briefly
 from dealbench.checker import DealFigures, PortfolioCheck, check
 from dealbench.checker.tolerance import COMPUTE_TOL
 from dealbench.errors import ArgumentError, InputError, Issue
@@ -138,6 +139,19 @@ def checked_alone(
     its term sheet reads it."""
     checked = check(portfolio, [*beside, package], agreed=[p.partner for p in beside])
     return with_shared(checked.deals[-1], checked)
+
+
+def a_source(value: object, name: str = "source") -> Source:
+    """`value` when it is a Source; else an ArgumentError saying where one comes from (a
+    SolveResult or a path, given where the source goes, was an AttributeError deep inside)."""
+    if not isinstance(value, Source):
+        raise ArgumentError(
+            name,
+            "expected a Source (source_from_result(portfolio, result) makes one of a solve; "
+            "load_source(path, portfolio_path) reads a result.json or a package file), "
+            f"got {given_briefly(value)}",
+        )
+    return value
 
 
 def source_from_packages(

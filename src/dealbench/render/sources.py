@@ -9,6 +9,7 @@ today.
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -45,11 +46,17 @@ __all__ = [
 ]
 
 
-def load_source(path: Path, portfolio_path: Path | None = None) -> Source:
-    """A result.json or a package YAML file, checked against its portfolio."""
+def load_source(
+    path: str | os.PathLike[str], portfolio_path: str | os.PathLike[str] | None = None
+) -> Source:
+    """A result.json or a package YAML file, checked against its portfolio (required for a
+    package; a result.json names its own). Either path may be a str or any os.PathLike (a
+    str was an AttributeError)."""
     from dealbench.model import detect_kind, load_package, load_portfolio, refuse_other_kind
     from dealbench.model.yamlio import read_yaml
 
+    path = Path(path)
+    portfolio_path = None if portfolio_path is None else Path(portfolio_path)
     if path.is_dir():
         raise InputError(
             Issue(str(path), None, "", "is a folder; expected a result.json or a package file")

@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from dealbench.arguments import one_of, partner_code
+from dealbench.arguments import a_portfolio, one_of, partner_code
 from dealbench.checker import DealFigures
 from dealbench.errors import InfeasibleError
 from dealbench.figures import usd
@@ -50,8 +50,8 @@ from dealbench.negotiate.offers.targets import (
 )
 from dealbench.negotiate.offers.words import above_target, less_than_last, refitted
 from dealbench.negotiate.offers.zeuthen import zeuthen_target
-from dealbench.negotiate.plan import Plan, replan, single_partner
-from dealbench.negotiate.rounds.negotiation import Negotiation, StrategyRecord
+from dealbench.negotiate.plan import Plan, a_plan, replan, single_partner
+from dealbench.negotiate.rounds.negotiation import Negotiation, StrategyRecord, negotiation_of
 
 __all__ = [
     "NextOffer",
@@ -99,9 +99,10 @@ def next_offer(
     so its target is at most what our last offer gives the US (unless that offer breaks a
     limit of its own): it takes nothing back. A first offer at the Nash point, then
     `offer`: Boulware's target, near the ideal, was refused as a retreat."""
-    partner_code(portfolio, partner)  # not a KeyError from `negotiations`
+    partner_code(a_portfolio(portfolio), partner)  # not a KeyError from `negotiations`
     check_strategy(strategy, deadline, beta)
-    negotiation = negotiations[partner]
+    negotiation = negotiation_of(negotiations, partner)
+    a_plan(plan)  # None here was an AttributeError deep inside
     last = negotiation.last_offer
     last_package = last.package if last is not None else None
     check_fix(portfolio, partner, fix, last_package)

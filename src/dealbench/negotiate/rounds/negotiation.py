@@ -14,9 +14,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from dealbench.arguments import a_portfolio
+from dealbench.arguments import a_portfolio, given_briefly
 from dealbench.checker import DealFigures, check
 from dealbench.errors import ArgumentError
 from dealbench.limit import Limit
@@ -98,6 +98,15 @@ class Round:
     @property
     def status(self) -> RoundStatus:
         return self.data.status
+
+    def to_json(self) -> dict[str, Any]:
+        """The round as `dealbench conclude --json` and `walk-away --json` print it (less
+        the documents they wrote): the round file's fields, `file` (the path as the CLI
+        says it) and `figures`, its package's as `check` computes them (null: none)."""
+        data: dict[str, Any] = self.data.model_dump(mode="json", exclude_none=True)
+        data["file"] = display_path(self.path)
+        data["figures"] = self.figures.model_dump(mode="json") if self.figures else None
+        return data
 
 
 @dataclass(frozen=True)
@@ -377,3 +386,27 @@ def same_terms(a: DealFigures, b: DealFigures) -> bool:
         and abs(a.us_value - b.us_value) <= 1.0
         and abs(a.partner_utility - b.partner_utility) <= 1.0
     )
+
+
+_READ_BY = "load_negotiations(portfolio, root) reads every partner's"
+
+
+def negotiations_of(value: object, name: str = "negotiations") -> Mapping[str, Negotiation]:
+    """`value` when it is the negotiations `load_negotiations` reads (code -> Negotiation);
+    else an ArgumentError saying so (a rounds folder's path here was a TypeError or an
+    AttributeError deep inside)."""
+    ok = isinstance(value, Mapping) and all(isinstance(n, Negotiation) for n in value.values())
+    if not ok:
+        raise ArgumentError(
+            name, f"expected the negotiations ({_READ_BY}), got {given_briefly(value)}"
+        )
+    return value  # type: ignore[return-value]
+
+
+def negotiation_of(value: object, partner: str, name: str = "negotiations") -> Negotiation:
+    """`partner`'s negotiation in `value` (`negotiations_of`); a mapping without it is an
+    ArgumentError, not a KeyError."""
+    found = negotiations_of(value, name).get(partner)
+    if found is None:
+        raise ArgumentError(name, f"no negotiation with {partner} ({_READ_BY})")
+    return found
