@@ -5,11 +5,12 @@ figure read against `--json` and a re-solve (docs/decisions.md, "Session 45
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 from dealbench.model import load_portfolio
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize import SolveResult, solve
-from helpers import REPO
+from helpers import REPO, Runner
 
 
 @cache
@@ -82,3 +83,50 @@ def test_what_lifting_a_limit_changes_says_the_compute_it_moves() -> None:
     assert f"({first[0]}) {first[1]} H100e" in row
     # A limit whose lifting changes nothing still says so.
     assert "| AE: the tier 2 cap under veu | 600,000 H100e | $0 per H100e | $0 | nothing |" in md
+
+
+def test_diff_of_a_comparisons_files_says_where_its_results_are(
+    run: Runner, tiny: Path, tmp_path: Path
+) -> None:
+    """`diff out/compare/comparison.json out/compare/bilateral/result.json` said "status:
+    not a dealbench result.json: Field required", a sweep.json the same, and the folder of
+    `compare --out` "is a directory, expected a result.json": none said what the file is
+    nor which result.json to give. Each now names the results to give; exit 2 as before."""
+    out = tmp_path / "o"
+    done = run("compare", tiny, "--regimes", "tiered,bilateral", "-j", "1", "--out", out)
+    assert done.exit_code == 0, done.output + done.traceback
+    results = [out / "bilateral" / "result.json", out / "tiered" / "result.json"]
+    assert all(r.is_file() for r in results)
+    named = ", ".join(str(r) for r in results)
+
+    done = run("diff", out / "comparison.json", results[0])
+    assert done.exit_code == 2
+    assert done.stderr == (
+        f"error: {out / 'comparison.json'}: this is a comparison (compare --out's "
+        f"comparison.json), not a dealbench result.json: give one regime's result.json: "
+        f"{named}\n"
+    )
+    done = run("diff", out, results[0])
+    assert done.exit_code == 2
+    assert done.stderr == (
+        f"error: {out}: is a directory, expected a result.json: it holds one for each regime "
+        f"compared: {named}\n"
+    )
+    done = run("diff", results[0].parent, results[1])
+    assert (
+        done.stderr
+        == f"error: {results[0].parent}: is a directory, expected a result.json: give {results[0]}\n"
+    )
+
+    swept = tmp_path / "s"
+    done = run(
+        "sweep", tiny, "--param", "policy.risk_penalty_per_h100e", "--from", "100k", "--to",
+        "200k", "--steps", "2", "--refine", "0", "-j", "1", "--out", swept,
+    )  # fmt: skip
+    assert done.exit_code == 0, done.output + done.traceback
+    done = run("diff", swept / "sweep.json", results[0])
+    assert done.exit_code == 2
+    assert "this is a sweep (sweep --out's sweep.json), not a dealbench result.json" in done.stderr
+    assert "dealbench solve PORTFOLIO --set PATH=VALUE --out DIR" in done.stderr
+    # A result.json is read as before.
+    assert run("diff", *results).exit_code == 0
