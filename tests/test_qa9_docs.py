@@ -256,7 +256,8 @@ def test_a_limit_that_keeps_a_partner_out_is_costed_though_no_package_sits_on_it
     assert (
         "| The risk budget (keeps HO from a deal) | 5,000 risk-weighted H100e | "
         "$0 per risk-weighted H100e | $2.30bn | Hollandia (HO) gains a deal: "
-        "Validated-end-user data centres with US-approved security. |" in section
+        "Validated-end-user data centres with US-approved security. Compute of the deals "
+        "kept: Freedonia (FR) -19,000 H100e. |" in section  # HO's supply (qa45-analyze)
     )
     assert "risk budget is used up" not in md  # it does not bind: 2,000 of 5,000
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dealbench.analyze.packages import concession_changes
 from dealbench.checker import DealFigures
-from dealbench.figures import quantity, whole
+from dealbench.figures import quantity, shown, whole
 from dealbench.list_words import plural
 from dealbench.model.rounds import walked_away_words
 from dealbench.optimize import SolveResult
@@ -20,7 +20,6 @@ from dealbench.units import share_percent
 
 __all__ = ["PartnerDiff", "ResultDiff", "diff_results", "load_result", "usd_pair"]
 
-TOL_H100E = 0.5
 TOL_USD = 1e4
 
 
@@ -188,8 +187,11 @@ def _partner(
     changes = []
     if a.security != b.security:
         changes.append(f"security {a.security} -> {b.security}")
+    # Compute and risk are said where they differ as printed (`shown`): a move of 0.54
+    # risk-weighted H100e (SG's 6,253.2 -> 6,252.66 between two regimes) read "risk 6,253
+    # -> 6,253", a change that says none.
     for t, (x, y) in compute.items():
-        if abs(x - y) > TOL_H100E:
+        if shown(x) != shown(y):
             changes.append(
                 f"{t} compute {quantity(x)} -> {quantity(y)} H100e ({whole(y) - whole(x):+,})"
             )
@@ -199,7 +201,7 @@ def _partner(
         changes.append(f"US utility {usd_pair(a.us_value, b.us_value)}")
     if abs(a.partner_utility - b.partner_utility) > TOL_USD:
         changes.append(f"partner utility {usd_pair(a.partner_utility, b.partner_utility)}")
-    if abs(a.risk - b.risk) > TOL_H100E:
+    if shown(a.risk) != shown(b.risk):
         changes.append(f"risk {quantity(a.risk)} -> {quantity(b.risk)} risk-weighted H100e")
     return PartnerDiff(**head, change="changed" if changes else "same", changes=changes)
 

@@ -13,6 +13,7 @@ difference in US utility, both figures `check`'s. Marginal prices come from
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -23,6 +24,8 @@ from dealbench.analyze.parallel import Executor
 from dealbench.analyze.solves import SolveOptions, solve_all
 from dealbench.checker.tolerance import at_limit
 from dealbench.checker.used_up import used_up
+from dealbench.figures import quantity, shown
+from dealbench.list_words import and_list
 from dealbench.model.partner import Partner
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize import SolveResult
@@ -66,6 +69,15 @@ class LimitCost(BaseModel):
     )
     compute_moves: bool = Field(
         default=True, description="Lifting it moves some deal's compute (by half an H100e or more)"
+    )
+    compute_changes: list[str] = Field(
+        default_factory=list,
+        description="How lifting it moves the compute of the deals it keeps, in words (`QA "
+        "+205,700 H100e`), the largest moves first; a deal gained or lost is in `changes`",
+    )
+    compute_in_titles: list[str] = Field(
+        default_factory=list,
+        description="The same as one sentence for documents, each partner by its name",
     )
 
 
@@ -275,6 +287,7 @@ def limit_costs(
         blocks = [code for code in lim.get("blocks", []) if free.deal(code) is not None]
         if "blocks" in lim and not blocks:
             continue
+        moves = kept_deals_moves(result, free)
         value = free.us_value
         cost = None if value is None or result.us_value is None else value - result.us_value
         out.append(
@@ -292,6 +305,8 @@ def limit_costs(
                 changes=describe_changes(signature(result), signature(free), codes),
                 changes_in_titles=described_in_titles(signature(result), signature(free), pf),
                 compute_moves=_compute_moves(result, free),
+                compute_changes=[f"{code} {_signed(delta)}" for code, delta in moves],
+                compute_in_titles=_moves_in_titles(pf, moves),
                 blocks=blocks,
             )
         )
@@ -323,6 +338,51 @@ def _compute_moves(before: SolveResult, after: SolveResult) -> bool:
 
     a, b = schedule(before), schedule(after)
     return any(abs(a.get(k, 0.0) - b.get(k, 0.0)) >= 0.5 for k in set(a) | set(b))
+
+
+#: A document names this many of the deals kept whose compute moves, the largest moves first;
+#: the others are counted, with their sum.
+MOVES_NAMED = 4
+
+
+def kept_deals_moves(before: SolveResult, after: SolveResult) -> list[tuple[str, Decimal]]:
+    """Each deal in both results whose compute over the horizon moves as printed (`shown`),
+    largest move first: (partner, H100e more or less). Lifting a limit moves compute as
+    much as terms (the global risk budget: QA +205,700, IL +97,500, JP +73,300, ...), and a
+    reader told only of the terms that change would take them for all of its cost."""
+    moved = []
+    for a in before.deals:
+        b = after.deal(a.partner)
+        if b is None:
+            continue
+        delta = shown(b.total_compute) - shown(a.total_compute)
+        if delta:
+            moved.append((a.partner, delta))
+    return sorted(moved, key=lambda m: -abs(m[1]))
+
+
+def _signed(delta: Decimal) -> str:
+    """+205,700 H100e, -1,600 H100e."""
+    return f"{'+' if delta > 0 else '-'}{quantity(abs(float(delta)))} H100e"
+
+
+def _moves_in_titles(pf: Portfolio, moves: list[tuple[str, Decimal]]) -> list[str]:
+    """`kept_deals_moves` as one sentence of a principal's document: "Compute of the deals
+    kept: Qatar (QA) +205,700 H100e, ... and 10 others (+97,000 H100e together)"."""
+    if not moves:
+        return []
+
+    def name(code: str) -> str:
+        partner = pf.partner(code)
+        return f"{partner.name} ({code})" if partner is not None else code
+
+    named = [f"{name(code)} {_signed(delta)}" for code, delta in moves[:MOVES_NAMED]]
+    rest = moves[MOVES_NAMED:]
+    if rest:
+        together = sum((delta for _, delta in rest), Decimal(0))
+        net = f"{_signed(together)} together" if together else "0 H100e net"
+        named.append(f"{len(rest)} other{'s' if len(rest) > 1 else ''} ({net})")
+    return [f"Compute of the deals kept: {and_list(named)}"]
 
 
 def _warnings(prices: Any | None, lim: dict[str, Any]) -> list[str]:

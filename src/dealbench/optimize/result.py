@@ -335,6 +335,8 @@ def load_result(path: str | os.PathLike[str]) -> SolveResult:
 
     path = Path(path)
     shown = str(path)
+    if path.is_dir():  # `compare --out`'s folder, or `solve --out`'s
+        raise InputError(Issue(shown, None, "", f"is a directory, {_results_in(path)}"))
     raw = read_regular_file(path, shown, MAX_RESULT_BYTES, "a result.json")
     raw = raw.removeprefix(b"\xef\xbb\xbf")
     if not raw.strip():
@@ -352,6 +354,9 @@ def load_result(path: str | os.PathLike[str]) -> SolveResult:
             raise InputError(Issue(shown, 1, "", problem)) from None
         problem = f"{_NOT_A_RESULT}: invalid JSON ({exc.msg}, column {exc.colno})"
         raise InputError(Issue(shown, exc.lineno, "", problem)) from None
+    other = _other_output(path, json.loads(text))
+    if other is not None:
+        raise InputError(Issue(shown, None, "", other))
     try:
         return SolveResult.model_validate_json(text)
     except ValidationError as exc:
@@ -361,6 +366,47 @@ def load_result(path: str | os.PathLike[str]) -> SolveResult:
 
 
 _NOT_A_RESULT = "not a dealbench result.json"
+
+
+def _results_in(folder: Path) -> str:
+    """What to give instead of `folder`, where a result.json was expected: the one it holds
+    (`solve --out`'s), or each regime's (`compare --out`'s). `diff out/compare
+    out/compare/tiered/result.json` said only "is a directory, expected a result.json"."""
+    if (folder / "result.json").is_file():
+        return f"expected a result.json: give {folder / 'result.json'}"
+    held = sorted(folder.glob("*/result.json"))
+    if not held:
+        return "expected a result.json (solve --out DIR writes DIR/result.json)"
+    named = ", ".join(str(p) for p in held[:4]) + (", ..." if len(held) > 4 else "")
+    return f"expected a result.json: it holds one for each regime compared: {named}"
+
+
+def _other_output(path: Path, data: object) -> str | None:
+    """What `data` is where it is another file dealbench writes (`compare --out`'s
+    comparison.json, `sweep --out`'s sweep.json) named where a result.json goes, and what
+    to give instead; None otherwise. Both were refused with "status: not a dealbench
+    result.json: Field required", which says neither what the file is nor where the
+    results are."""
+    if not isinstance(data, dict) or "status" in data:
+        return None
+    if {"regimes", "best", "partners"} <= data.keys():
+        held = sorted(path.parent.glob("*/result.json"))
+        where = (
+            ", ".join(str(p) for p in held[:4]) + (", ..." if len(held) > 4 else "")
+            if held
+            else f"{path.parent / 'REGIME' / 'result.json'}"
+        )
+        return (
+            f"this is a comparison (compare --out's comparison.json), {_NOT_A_RESULT}: "
+            f"give one regime's result.json: {where}"
+        )
+    if {"rows", "change_points", "param"} <= data.keys():
+        return (
+            f"this is a sweep (sweep --out's sweep.json), {_NOT_A_RESULT}: a sweep writes "
+            "no result.json; solve one of its rows with `dealbench solve PORTFOLIO --set "
+            "PATH=VALUE --out DIR` and give DIR/result.json"
+        )
+    return None
 
 
 def _data_file_kind(path: Path) -> str | None:
