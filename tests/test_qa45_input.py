@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from dealbench.web.security import CSRF_FIELD, csrf_for
 from helpers import WEB_TOKEN, Runner, deals_copy, job_done, web_client, words
 
@@ -64,3 +66,48 @@ def test_a_full_supply_that_binds_no_one_is_said_beside_the_one_that_binds(
         assert response.status_code == 303, response.text
         page = client.get(job_done(client, response))
         assert said in words(page.text)
+
+
+@pytest.mark.parametrize(
+    ("periods", "listed"),
+    [
+        ("[2026Q1..2026Q4]", "[2026Q1, 2026Q2, 2026Q3, 2026Q4]"),
+        ("2026Q1-2026Q4", "[2026Q1, 2026Q2, 2026Q3, 2026Q4]"),
+        ("[2026Q4 to 2026Q1]", "[2026Q1, 2026Q2, 2026Q3, 2026Q4]"),
+    ],
+)
+def test_periods_written_as_a_range_are_refused_at_the_periods_line(
+    run: Runner, tmp_path: Path, periods: str, listed: str
+) -> None:
+    """`periods: [2026Q1..2026Q4]` was read as one period of that name: `validate` said
+    five times that a supply's period "is not one of the portfolio's periods
+    (2026Q1..2026Q4)" and never named the periods line; `periods: 2026Q1-2026Q4` said
+    "expected a list" without the list meant."""
+    portfolio = _quarters(tmp_path, periods)
+    done = run("validate", portfolio)
+    assert done.exit_code == 2, done.output
+    assert not done.traceback
+    assert done.stderr.splitlines() == [
+        f"error: {portfolio}:4: periods: '{periods.strip('[]')}' reads as a range of periods; "
+        "a portfolio lists each period, so that its supply, asks and caps can name it: "
+        f"periods: {listed}"
+    ]
+
+
+def test_a_misspelt_period_in_periods_is_named_there_not_suggested_to_the_supply(
+    run: Runner, tmp_path: Path
+) -> None:
+    """`periods: [2026-Q1, ...]` beside `supply: {2026Q1: ...}` said "period '2026Q1' is
+    not one of the portfolio's periods (2026-Q1, ...); did you mean '2026-Q1'?": it led
+    the user to break the supply's right label. It now says which label of `periods` to
+    write how."""
+    portfolio = _quarters(tmp_path, "[2026-Q1, 2026Q2, 2026Q3, 2026Q4]")
+    done = run("validate", portfolio)
+    assert done.exit_code == 2, done.output
+    first = done.stderr.splitlines()[0]
+    assert first == (
+        f"error: {portfolio}:5: supply.2026Q1: period '2026Q1' is not one of the portfolio's "
+        "periods (2026-Q1, 2026Q2, 2026Q3, 2026Q4): the portfolio writes it '2026-Q1'; write "
+        "2026Q1 in the portfolio's `periods`"
+    )
+    assert "did you mean '2026-Q1'" not in done.stderr
