@@ -8,7 +8,7 @@ import math
 from typing import TYPE_CHECKING
 
 from dealbench.figures import quantity, rows_note, usd
-from dealbench.list_words import and_list
+from dealbench.list_words import and_list, periods_said
 
 if TYPE_CHECKING:
     from dealbench.optimize.result import SolveResult
@@ -151,6 +151,33 @@ def supply_line(result: SolveResult) -> str:
         for t in result.periods
     )
     return f"Supply used (H100e): {used}"
+
+
+def supply_unbound_words(result: SolveResult) -> str:
+    """The periods whose supply the deals use in full though it binds no one, where another
+    period's supply binds: "Binding: Supply is fully allocated in 2026Q1." alone read as
+    if 2026Q2 and 2026Q3, full too, had some left. More supply there would go unused
+    (`checker.used_up.supply_wanted`; `--prices` gives it $0), so it is not a binding
+    limit, and is said apart. Empty where no period's supply binds (nothing to misread)
+    or every full one does."""
+    from dealbench.checker.tolerance import COMPUTE_TOL, in_full
+
+    bound = {b.period for b in result.binding if b.kind == "supply"}
+    if not bound:
+        return ""
+    full = [
+        t
+        for t in result.periods
+        if t not in bound
+        and result.supply.get(t, 0.0) > COMPUTE_TOL
+        and in_full(result.supply[t], result.supply_used.get(t, 0.0))
+    ]
+    if not full:
+        return ""
+    return (
+        f"Supply is used in full in {periods_said(result.periods, full)} too, but binds no "
+        "one there: every deal gets all its ask and cap allow, so more would go unused."
+    )
 
 
 def rows_words(result: SolveResult) -> str:

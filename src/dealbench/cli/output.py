@@ -24,6 +24,7 @@ from dealbench.result_words import (
     rows_words,
     schedule_line,
     supply_line,
+    supply_unbound_words,
     walk_away_words,
 )
 
@@ -326,6 +327,8 @@ def print_result(result: SolveResult) -> None:
         say(out, rows)
     for line in grouped_messages(messages(result.binding, unique=True)):
         say(out, f"Binding: {line}")
+    if unbound := supply_unbound_words(result):  # full too, but holding no one
+        say(out, unbound)
     s = result.solver
     if s.name == _NO_SOLVER:  # "Solver: none 0.1.0, 0.00 s, gap 0" named dealbench's version
         out.print("Solver: none (every negotiation is closed: nothing was re-planned)")

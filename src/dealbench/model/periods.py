@@ -37,16 +37,70 @@ _SHARES = {0.25: "a quarter", 0.5: "half"}
 def not_a_period(period: str, periods: Sequence[str]) -> str:
     """What is said of a period label that is none of the portfolio's: its periods, and the
     one meant (`2026q1` or `2026-Q1` beside 2026Q1; `list_words.meant`)."""
-    return (
-        f"period {period!r} is not one of the portfolio's periods ({', '.join(periods)})"
-        f"{did_you_mean(str(period), periods)}"
-    )
+    said = f"period {period!r} is not one of the portfolio's periods ({', '.join(periods)})"
+    written = next((p for p in periods if length(p) is None and _plain(p) == period), None)
+    if length(period) is not None and written is not None:
+        # `periods: [2026-Q1]` beside `supply: {2026Q1: ...}`: the label at fault is the
+        # portfolio's, so "did you mean '2026-Q1'?" would lead away from it
+        return (
+            f"{said}: the portfolio writes it {written!r}; write {period} in the "
+            "portfolio's `periods`"
+        )
+    return f"{said}{did_you_mean(str(period), periods)}"
+
+
+def _plain(label: str) -> str:
+    """A label without spaces, hyphens and underscores, in upper case: `2026-q1` -> 2026Q1."""
+    return re.sub(r"[\s_-]", "", label).upper()
 
 
 def length(period: str) -> str | None:
     """What a period label says of its length: a year (2026), a half-year (2026H1), a quarter
     (2026Q3), or None."""
     return next((name for name, pattern in _LENGTHS.items() if pattern.match(period)), None)
+
+
+#: What joins the two ends of a range written as one label: `..`, `...`, a hyphen or
+#: dash, `to`.
+_RANGE_JOIN = re.compile(r"\s*(?:\.{2,3}|[-\u2013\u2014]|\s+to\s+)\s*")
+#: Periods per year of each length, and how a label of it is written (`ordinal`).
+_PER_YEAR = {"year": 1, "half-year": 2, "quarter": 4}
+#: At most this many periods of a range are written out in the message (then `...`).
+_RANGE_SAID = 16
+
+
+def _ordinal(period: str, kind: str) -> int:
+    """A label of length `kind` as a count of its periods since year 0 (2026Q3: 2026*4 + 2)."""
+    return int(period[:4]) * _PER_YEAR[kind] + (int(period[5:]) - 1 if kind != "year" else 0)
+
+
+def _label(ordinal: int, kind: str) -> str:
+    """The label of the `ordinal`-th period of length `kind` (`_ordinal`'s inverse)."""
+    year, part = divmod(ordinal, _PER_YEAR[kind])
+    return {"year": f"{year}", "half-year": f"{year}H{part + 1}", "quarter": f"{year}Q{part + 1}"}[
+        kind
+    ]
+
+
+def range_said(label: str) -> str | None:
+    """What is said of one label that reads as a range of periods (`2026Q1..2026Q4`,
+    `2026-2028`, `2026H1 to 2027H2`: two labels of one length, in either order): each period is listed on its own, so that supply, asks and caps can name it;
+    None for any other label (`2026-Q1`, a quarter misspelt, is not a range)."""
+    parts = _RANGE_JOIN.split(label.strip())
+    if len(parts) != 2:
+        return None
+    first, last = parts
+    kind = length(first)
+    if kind is None or length(last) != kind or first == last:
+        return None
+    ends = sorted((_ordinal(first, kind), _ordinal(last, kind)))
+    labels = [_label(n, kind) for n in range(ends[0], ends[1] + 1)]
+    if len(labels) > _RANGE_SAID:
+        labels = [*labels[:3], "...", labels[-1]]
+    return (
+        f"{label!r} reads as a range of periods; a portfolio lists each period, so that "
+        f"its supply, asks and caps can name it: periods: [{', '.join(labels)}]"
+    )
 
 
 def each(periods: list[str]) -> str:

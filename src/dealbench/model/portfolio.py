@@ -9,6 +9,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    field_validator,
     model_validator,
 )
 
@@ -24,7 +25,7 @@ from dealbench.model.base import (
 from dealbench.model.fields import FileRef, Text
 from dealbench.model.granularity import DEFAULT_GRANULARITY, Granularity, GranularityField
 from dealbench.model.partner import Partner
-from dealbench.model.periods import caps_per_period, share_said
+from dealbench.model.periods import caps_per_period, range_said, share_said
 from dealbench.model.policy import Policy
 from dealbench.units import EMPTY, is_empty
 
@@ -43,6 +44,19 @@ class PortfolioFile(Strict):
     #: portfolio (like its supply; only a policy's caps carry a `caps_per`).
     caps: dict[str, dict[Id, Annotated[Compute, Field(ge=0)]]] = Field(default_factory=dict)
     granularity: GranularityField | None = None
+
+    @field_validator("periods", mode="before")
+    @classmethod
+    def _no_range(cls, value: Any) -> Any:
+        """`periods: [2026Q1..2026Q4]` (or `periods: 2026-2028`) lists every period, with
+        the labels written out; else the supply's periods were each "not one of the
+        portfolio's periods" and the line at fault went unsaid."""
+        for label in (
+            [value] if isinstance(value, str) else value if isinstance(value, list) else []
+        ):
+            if isinstance(label, str) and (said := range_said(label)):
+                raise ValueError(said)
+        return value
 
 
 class Portfolio(BaseModel):

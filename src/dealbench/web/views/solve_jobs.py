@@ -26,6 +26,7 @@ from dealbench.result_words import (
     rows_words,
     schedule_line,
     supply_line,
+    supply_unbound_words,
     walk_away_words,
 )
 from dealbench.web.jobs import Job, solve_job, until_finished
@@ -200,6 +201,7 @@ def result_view(
         # The supply each period used, and what the table's columns add up to, as `solve`.
         "supply": supply_line(result),
         "rows_note": rows_words(result),
+        "supply_unbound": supply_unbound_words(result),  # full, binding no one, as `solve`
         "message_after": message_after(result) or floor_sentence(result),
         "charts": [{"caption": c.caption, "description": c.description, **size} for c in drawn],
         "no_deal": [
