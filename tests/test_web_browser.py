@@ -118,6 +118,24 @@ def at(path: str) -> object:
     return check
 
 
+def uploaded(partner: str) -> object:
+    """A wait condition: the browser shows the editor an upload of a package of `partner`
+    leads to, the package's fields in its address (qa45-web: the upload's POST redirects
+    there, 303; the page it answered was at /upload)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    def check(driver: object) -> bool:
+        address = urlsplit(driver.current_url)  # type: ignore[attr-defined]
+        query = parse_qs(address.query)
+        return (
+            address.path.endswith("/editor")
+            and query.get("partner") == [partner]
+            and ("security" in query)
+        )
+
+    return check
+
+
 def open_frontier(driver: object, url: str, mark: str = "g.named.nash") -> None:
     """The access address (its token set), then AE's negotiation page of gulf-asia once its
     frontier is drawn (`mark` on the chart)."""
@@ -225,7 +243,7 @@ def test_a_negotiator_solves_edits_uploads_a_counter_and_downloads_term_sheets(
     upload.find_element(By.XPATH, "./ancestor::form//button").click()
     # The editor's own verdict has the same id: wait for the upload's page first (the test
     # once read the old element as the new page replaced it, in CI).
-    wait_for(at("/p/gulf-asia/upload"), driver)
+    wait_for(uploaded("AE"), driver)
     verdict = wait_for(ec.presence_of_element_located((By.ID, "accepts")), driver)
     assert verdict.text  # type: ignore[attr-defined]
     shot(driver, "06-counter-verdict")

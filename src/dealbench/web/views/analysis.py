@@ -42,6 +42,7 @@ from dealbench.web.views.packages import (
     form_values,
     package_from_form,
     redline_files,
+    typed_address,
 )
 
 T = TypeVar("T")
@@ -254,6 +255,7 @@ async def risk(request: Request) -> Response:
         "package": None,
         "compute": {},
         "files": None,
+        "editor": None,
     }
     if not (context["source"] or isinstance(form, FormData)):
         # The address the editor's "Sample acceptance" leaves, opened again (a new tab, a
@@ -267,6 +269,10 @@ async def risk(request: Request) -> Response:
         context.update(values={k: v for k, v in values.items() if k not in ("filename", "replace")})
         context["package"] = package
         context["compute"] = compute_words(pf, package)
+        if not context["source"]:  # "Back to the editor": its fields as sampled (it opened
+            # a new package of the partner, and what was typed there was gone)
+            fields = {k: v for k, v in context["values"].items() if k != "partner"}
+            context["editor"] = typed_address(request, name, package.partner, fields)
         samples, seed = samples_seed(form)
         report = await off_loop(risk_report, pf, package, samples, seed)  # no solve
     except DealbenchError as exc:

@@ -40,9 +40,11 @@ from dealbench.web.views.common import (
 from dealbench.web.views.packages import (
     PACKAGES,
     editor_refused,
+    field_values,
     file_partner,
     package_from_form,
     redline_files,
+    typed_address,
 )
 
 #: `--top`'s default.
@@ -128,6 +130,12 @@ async def _answer(
         # Checks and the trades' arithmetic: no solver runs (`off_loop`).
         result = await off_loop(findings, pf, package, held, top, typed["all_variants"])
         result["held"] = served(request, held.said)  # "rounds/gulf-asia", as the pickers
+        # Each improvement's package in the editor, to save, record or edit further: the
+        # page listed them with no way to act on one but to type it again there.
+        result["editor"] = {
+            i.rank: typed_address(request, name, i.package.partner, field_values(i.package, pf))
+            for i in result["found"]
+        }
     except DealbenchError as exc:  # the form as typed, the field at fault marked
         context["refused"] = refused = refusal(exc, "improve", IMPROVE_FIELDS)
         return page(request, "improve.html.j2", refused.status, result=None, **context)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import yaml
 from starlette.datastructures import FormData, UploadFile
@@ -36,6 +36,7 @@ from dealbench.units import compute_typed
 from dealbench.web.pages import CHOOSES, Refusal, TooLarge, Unread, page, wants_fragment
 from dealbench.web.security import confine, inside
 from dealbench.web.views.common import (
+    address_form,
     notes,
     portfolio,
     portfolio_file,
@@ -413,11 +414,19 @@ def package_page(
 
 
 async def editor(request: Request) -> Response:
-    """The editor of a partner's new package (`partner`) or of a package file (`package`).
+    """The editor of a partner's new package (`partner`), of a package file (`package`), or
+    holding the fields one of its forms sent (`typed_address`: Evaluate, Upload), evaluated.
     A file that does not open is refused beside its picker, which keeps it chosen, over a
     new package of the partner (it was an error page)."""
     name = request.path_params["name"]
     pf = portfolio(request, name)
+    form = address_form(request)
+    if form_values(form):  # fields in the address: a form of the editor redirected here
+        code = editor_partner(request, pf, form)
+        came_from = str(form.get("source") or "")
+        came_from = came_from if came_from in package_files(request, pf) else ""
+        verdict = typed_verdict(pf, form)
+        return editor_page(request, name, pf, code, form_values(form), verdict, came_from)
     code = request.query_params.get("partner") or pf.partners[0].code
     source = request.query_params.get("package")
     if source:
@@ -432,6 +441,30 @@ async def editor(request: Request) -> Response:
     return package_page(request, name, pf, _new_package(pf, code))
 
 
+#: The longest editor address a form's fields are redirected to (`typed_address`): beyond
+#: it (a note of pages), the POST is answered in place, as it was, for an address that long
+#: is refused by the server (HTTP 400 past some 100 KiB) and by proxies well before.
+ADDRESS_LIMIT = 16 * 1024
+
+
+def typed_address(request: Request, name: str, code: str, fields: dict[str, str]) -> str | None:
+    """The editor's address holding `fields` (field name to text) of partner `code`'s
+    editor: where Evaluate and Upload redirect (303, Post/Redirect/Get), so that reloading
+    the page they lead to sends nothing again. None when it would be too long to follow."""
+    query = urlencode([("partner", code), *fields.items()])
+    url = f"{request.url_for('editor', name=name).path}?{query}"
+    return url if len(url) <= ADDRESS_LIMIT else None
+
+
+def typed_verdict(pf: Portfolio, form: FormData) -> dict[str, Any]:
+    """The verdict of the editor's fields in `form`: the package's, or the error's lines."""
+    try:
+        refuse_unread(form)
+        return verdict_context(pf, package_from_form(form, pf))
+    except DealbenchError as exc:
+        return error_verdict(exc)
+
+
 def _new_package(pf: Portfolio, code: str) -> Package:
     partner = pf.partner(code)
     if partner is None:
@@ -441,27 +474,34 @@ def _new_package(pf: Portfolio, code: str) -> Package:
 
 async def evaluate_form(request: Request) -> Response:
     """The verdict of the editor's current fields: the fragment the page's script swaps in,
-    or, to the Evaluate button of a page without scripts, the editor again with the fields
-    as typed beside it (it answered with the bare fragment, and the editor was gone)."""
+    or, to the Evaluate button of a page without scripts, a redirect (303) to the editor's
+    address holding the fields as typed (`typed_address`), shown there beside their
+    verdict. It answered with the bare fragment, and the editor was gone; then with the
+    editor in place, and reloading that page asked to send the form again."""
     form = await sent_form(request)
     name = request.path_params["name"]
     pf = portfolio(request, name)
-    verdict: dict[str, Any]
-    try:
-        refuse_unread(form)
-        verdict = verdict_context(pf, package_from_form(form, pf))
-    except DealbenchError as exc:
-        verdict = error_verdict(exc)
+    verdict = typed_verdict(pf, form)
     if wants_fragment(request):
         template = "_verdict_error.html.j2" if "lines" in verdict else "_verdict.html.j2"
         return page(request, template, **verdict)
     code = editor_partner(request, pf, form)
+    typed = form_values(form)
+    source = str(form.get("source") or "")
+    address = None
+    if not isinstance(form, Unread):
+        address = typed_address(
+            request, name, code, {**typed, **({"source": source} if source else {})}
+        )
+    if address is not None:
+        return RedirectResponse(address, status_code=303)
     status = 413 if isinstance(form, Unread) else 200
-    return editor_page(request, name, pf, code, form_values(form), verdict, status=status)
+    return editor_page(request, name, pf, code, typed, verdict, source, status=status)
 
 
 async def upload(request: Request) -> Response:
-    """An uploaded package file (an offer, a counter) opened in the editor. A file over the
+    """An uploaded package file (an offer, a counter) opened in the editor, redirected to
+    (303) as its fields (`typed_address`). A file over the
     size limit is refused unread (`sent_form`) beside the upload field too, status 413, as
     the negotiation page's counter file is (it was an error page): the partner is then the
     one the form's address names (`?partner=`), its hidden field being unread."""
@@ -480,7 +520,14 @@ async def upload(request: Request) -> Response:
         new = _new_package(pf, editor_partner(request, pf, form))
         status = 413 if isinstance(form, Unread) else 422
         return package_page(request, name, pf, new, refused={"file": words}, status=status)
-    return package_page(request, name, pf, package)
+    # Opened: the editor's address holding the file's package as fields (303,
+    # Post/Redirect/Get): it answered the POST in place, and reloading asked to send the
+    # file again. The fields are all of a package the editor shows (a site's words, which
+    # no field holds, neither weigh in the verdict nor were kept by Save).
+    address = typed_address(request, name, package.partner, field_values(package, pf))
+    if address is None:
+        return package_page(request, name, pf, package)
+    return RedirectResponse(address, status_code=303)
 
 
 def editor_partner(request: Request, pf: Portfolio, form: FormData) -> str:
