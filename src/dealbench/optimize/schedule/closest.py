@@ -154,8 +154,9 @@ def _add_shared_rows(
     least: float,
     v_floor: float | None,
 ) -> dict[int, float]:
-    """Each period's supply, the risk budget and the objective's bound (partner-best: and
-    the V floor); the US gain's coefficients."""
+    """Each period's supply, the risk budget and the objective's bound (us-best: and each
+    deal's least US value, `Deal.us_least`; partner-best: the V floor); the US gain's
+    coefficients."""
     D = len(deals)
     for t, period in enumerate(pf.periods):
         row = {c: v for i in range(D) for c, v in x[i, t].items()}
@@ -173,6 +174,10 @@ def _add_shared_rows(
     }
     if mode == "us-best":
         lp.row(gain, (least - us_rest(pf, deals)) / MONEY, INF)
+        for i, d in enumerate(deals):  # each deal's own floor (`Deal.us_least`)
+            if d.us_least > -math.inf:
+                own = {c: v * d.a * COMPUTE / MONEY for t in range(T) for c, v in x[i, t].items()}
+                lp.row(own, (d.us_least - d.us_const) / MONEY, INF)
     else:
         lp.row(gain, (v_least(pf, v_floor) - us_rest(pf, deals)) / MONEY, INF)
         lp.row(value, (least - partner_rest(pf, deals)) / MONEY, INF)

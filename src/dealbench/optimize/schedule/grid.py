@@ -60,6 +60,10 @@ class Deal:
     #: The partner's value segments (width H100e, USD per H100e), read once: the
     #: rounding asks for values tens of thousands of times at M.
     segments: list[tuple[float, float]] = field(init=False, repr=False)
+    #: us-best: the least US value (concessions and compute, USD) rounded amounts must
+    #: leave the deal: its partner's us_batna, where the smooth schedule gives the US at
+    #: least that (`signable.keep_gains`); otherwise none.
+    us_least: float = -math.inf
 
     def __post_init__(self) -> None:
         self.segments = self.partner.segments
@@ -70,6 +74,10 @@ class Deal:
 
     def value(self, amounts: Any) -> float:
         return sum(self.worth(float(x)) for x in amounts)
+
+    def us_value(self, amounts: Any) -> float:
+        """The deal's US value with `amounts` (its concessions and its compute), USD."""
+        return self.us_const + self.a * float(np.sum(amounts))
 
 
 def deal_of(pf: Portfolio, package: Package, grid: Granularity) -> Deal:
@@ -162,9 +170,12 @@ def clean(amount: float) -> float:
 def keeps(
     pf: Portfolio, mode: Mode, deals: list[Deal], x: Vector, least: float, v_floor: float | None
 ) -> bool:
-    """Every partner accepts, the objective is within one step's value, and (partner-best)
-    V is at the floor."""
+    """Every partner accepts, the objective is within one step's value, every deal keeps
+    the US value it must (`Deal.us_least`, to `FLOOR_TOL`) and (partner-best) V is at
+    the floor."""
     if any(d.value(x[i]) < d.need - 1e3 for i, d in enumerate(deals)):
+        return False
+    if any(d.us_value(x[i]) < d.us_least - FLOOR_TOL for i, d in enumerate(deals)):
         return False
     if objective(pf, mode, deals, x) < least:
         return False

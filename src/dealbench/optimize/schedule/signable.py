@@ -12,7 +12,9 @@ levels and concessions. With those fixed, each deal's compute is decided again:
    deals that accept without them) or, failing that, the closest grid schedule
    (a small MIP, at the declared step and a tenth of it). The rounding reads the
    smooth amounts without the linear programs' noise (`settle`); in single units,
-   one-unit dips are filled by exchanges between deals (`dips.fill_dips`).
+   one-unit dips are filled by exchanges between deals (`dips.fill_dips`). In
+   us-best, a deal the smooth schedule holds at or above no deal for the US is not
+   left below it where a closest grid schedule keeps it (`keep_gains`).
 3. When the step does not fit: finer steps by tens; then single units that
    overrun a shared limit inside the checker's tolerance; then unrounded
    amounts. Each is said in the result (see also `reserve`, which `solve`
@@ -21,6 +23,7 @@ levels and concessions. With those fixed, each deal's compute is decided again:
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -34,7 +37,15 @@ from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.formulation import Mode
 from dealbench.optimize.schedule.closest import closest
 from dealbench.optimize.schedule.dips import fill_dips
-from dealbench.optimize.schedule.grid import Deal, Vector, clean, deal_of, objective, step_value
+from dealbench.optimize.schedule.grid import (
+    FLOOR_TOL,
+    Deal,
+    Vector,
+    clean,
+    deal_of,
+    objective,
+    step_value,
+)
 from dealbench.optimize.schedule.remainder import largest_remainder, largest_remainders
 from dealbench.optimize.schedule.smooth import ScheduleStart, smooth_schedule
 
@@ -123,6 +134,9 @@ def schedule(
         if amounts is not None:
             if step == grid.unit and not keep_shape:
                 amounts = fill_dips(portfolio, mode, deals, amounts, step)
+            if step != 0 and mode == "us-best" and not keep_shape:
+                where = room or portfolio
+                amounts = keep_gains(where, deals, smooth, target, amounts, step, least, threads)
             note = (
                 _refined(grid, step, mode, allowed, per) if step != grid.h100e else _in_chips(grid)
             )
@@ -144,6 +158,43 @@ def schedule(
         f"accepting within the shared limits and {_within(mode, allowed, per)}."
     )
     return Scheduled(packages_of(portfolio, deals, smooth), 0.0, note, timings)
+
+
+def keep_gains(
+    pf: Portfolio,
+    deals: list[Deal],
+    smooth: Vector,
+    target: Vector,
+    amounts: Vector,
+    step: float,
+    least: float,
+    threads: int | None,
+) -> Vector:
+    """us-best: `amounts`, or, where they leave a deal worth less to the US than no deal
+    (its partner's us_batna) while the smooth schedule gave it at least that, the closest
+    grid schedule in `step` in which no such deal does (`closest`, each deal's
+    `us_least`), V still at `least` or above. Rounding held to one step's value of V put
+    a deal worth USD 37.9m over no deal before rounding at -USD 3.7m (12,000 / 45,000
+    H100e in steps of 5,000), where 10,000 / 45,000 keeps USD 29.0m (qa45-rounding).
+    When there is none, `amounts` stand and `best.without_losing_deals` leaves the deal
+    out (a required one stays)."""
+    floors = [
+        d.partner.us_batna if d.us_value(smooth[i]) >= d.partner.us_batna - FLOOR_TOL else None
+        for i, d in enumerate(deals)
+    ]
+    if all(
+        f is None or d.us_value(amounts[i]) >= f - FLOOR_TOL
+        for i, (d, f) in enumerate(zip(deals, floors, strict=True))
+    ):
+        return amounts
+    for d, f in zip(deals, floors, strict=True):
+        d.us_least = -math.inf if f is None else f
+    try:
+        found = closest(pf, "us-best", deals, target, step, least, None, threads=threads)
+    finally:
+        for d in deals:
+            d.us_least = -math.inf
+    return amounts if found is None else found
 
 
 def _in_steps(
