@@ -92,3 +92,22 @@ def test_a_set_value_apart_is_not_taken_for_a_partner_code(run: Runner, shipped:
     said = run("offer", gulf, "--set", "partners.AE.tier", "veu")
     assert said.exit_code == 2
     assert "partner code" not in said.stderr, said.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "extra"),
+    [("evaluate", ("3",)), ("improve", ("3",)), ("redline", ("2", "3", "--out", "OUT"))],
+)
+def test_a_round_number_where_a_file_goes_is_told_the_round_file(
+    run: Runner, shipped: Path, tmp_path: Path, command: str, extra: tuple[str, ...]
+) -> None:
+    # `evaluate 3 --portfolio ...` (as `--against 3` takes a round) said "3: file not found".
+    words = [str(tmp_path / "out") if w == "OUT" else w for w in extra]
+    said = run(command, *words, "--portfolio", shipped / "portfolios/gulf-asia.yaml")
+    assert said.exit_code == 2 and not said.traceback
+    number = int(words[0])
+    assert _said(said.stderr) == (
+        f"error: {number}: file not found: a round is named here by its file, not its number: "
+        f"deals/rounds/<portfolio>/<CODE>/{number:03d}-<side>.yaml, its side us or partner "
+        "(`dealbench history PORTFOLIO --partner CODE` lists the rounds)"
+    ), said.stderr
