@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import shlex
 from pathlib import Path
 
 import pytest
+import typer
+from typer.testing import CliRunner
 
 from helpers import Runner
 
@@ -111,3 +114,33 @@ def test_a_round_number_where_a_file_goes_is_told_the_round_file(
         f"deals/rounds/<portfolio>/<CODE>/{number:03d}-<side>.yaml, its side us or partner "
         "(`dealbench history PORTFOLIO --partner CODE` lists the rounds)"
     ), said.stderr
+
+
+def _command_names() -> list[str]:
+    from dealbench.cli import app
+
+    return sorted(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("name", _command_names())
+def test_help_examples_fit_80_columns_folded_between_options(name: str) -> None:
+    # At 80 columns the terminal folded `evaluate --help`'s 99-character examples mid-path
+    # (`deals/portfolios/gul` | `f-asia.yaml`): each is folded between options, its lines
+    # joined by ` \`, and reads back as the example written.
+    from dealbench.cli.app import app
+
+    result = CliRunner().invoke(app, [name, "--help"], env={"COLUMNS": "80"}, terminal_width=80)
+    shown = result.stdout
+    assert all(len(line) <= 80 for line in shown.splitlines()), shown
+    command = typer.main.get_command(app).commands[name]  # type: ignore[attr-defined]
+    written = [
+        line.split("$ ", 1)[1] for line in (command.epilog or "").splitlines() if "$ " in line
+    ]
+    folded = shown.replace(" \\\n", " ")
+    read = [" ".join(line.split()[1:]) for line in folded.splitlines() if "$ dealbench" in line]
+    assert read == [" ".join(example.split()) for example in written]
+    lines = shown.splitlines()
+    for line, after in itertools.pairwise(lines):
+        if line.endswith(" \\"):  # a fold goes before an option, never before its value
+            value = not after.split()[0].startswith("-")
+            assert not (value and line.split()[-2].startswith("--")), (line, after)
