@@ -519,3 +519,10 @@ def md_and_html(out: Path, stem: str) -> tuple[str, str]:
 
     md = (out / f"{stem}.md").read_text("utf-8")
     return md, unescape((out / f"{stem}.html").read_text("utf-8"))
+
+
+def help_examples(command: str) -> list[str]:
+    """The examples `dealbench COMMAND --help` prints, each as a shell reads it: a long one
+    is folded into lines ending in ` \\` (`cli.help.fold_example`), joined here."""
+    shown = invoke([command, "--help"]).stdout.replace(" \\\n", " ")
+    return [" ".join(line.split()[1:]) for line in shown.splitlines() if "$ dealbench" in line]

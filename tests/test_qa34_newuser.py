@@ -16,7 +16,7 @@ from dealbench.errors import ArgumentError
 from dealbench.model.package import Package
 from dealbench.negotiate.record import record_offer
 from dealbench.web.security import CSRF_FIELD, csrf_for
-from helpers import REPO, WEB_TOKEN, invoke, words
+from helpers import REPO, WEB_TOKEN, help_examples, invoke, words
 
 PORTFOLIO = REPO / "deals/portfolios/gulf-asia.yaml"
 CSRF = csrf_for(WEB_TOKEN)
@@ -128,8 +128,7 @@ def test_an_offer_after_a_walk_away_says_who_left_and_how_to_talk_again(
 
 def _offer_examples() -> list[str]:
     """The examples `dealbench offer --help` prints."""
-    shown = invoke(["offer", "--help"]).stdout
-    return [line.strip().removeprefix("$ ") for line in shown.splitlines() if "$ dealbench" in line]
+    return help_examples("offer")
 
 
 @pytest.mark.parametrize("example", _offer_examples())

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from helpers import REPO, csrf, invoke, words
+from helpers import REPO, csrf, help_examples, invoke, words
 
 GULF = "portfolios/gulf-asia.yaml"
 
@@ -201,7 +201,7 @@ def test_conclude_help_examples_are_alternatives_each_of_which_runs(
     run alone in a copy of the example data, concludes."""
     shown = invoke(["conclude", "--help"]).stdout
     assert "Examples (alternatives: each concludes AE's deal for good: run one):" in shown
-    examples = [line.strip().removeprefix("$ ") for line in shown.splitlines() if "$ " in line]
+    examples = help_examples("conclude")
     assert len(examples) == 3
     for n, example in enumerate(examples):
         monkeypatch.chdir(Path(shutil.copytree(REPO / "deals", tmp_path / f"{n}/deals")).parent)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import importlib
 
+from typer.core import TyperCommand
+
 from dealbench.cli.base import app
+from dealbench.cli.help import ExampleCommand
 
 #: The modules whose commands `app` carries, in the order `dealbench --help` lists them.
 COMMAND_MODULES = (
@@ -24,6 +27,11 @@ COMMAND_MODULES = (
 
 for _name in COMMAND_MODULES:
     importlib.import_module(f"dealbench.cli.{_name}")
+
+#: Every command folds its help's examples to the help's width (`help.ExampleCommand`).
+for _info in app.registered_commands:
+    if _info.cls in (None, TyperCommand):  # Typer's default
+        _info.cls = ExampleCommand
 
 __all__ = ["COMMAND_MODULES", "app", "main"]
 

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 import typer.core
 
+from dealbench.cli import usage
 from dealbench.shipped import DEALS
 
 
@@ -35,125 +36,31 @@ class _Commands(typer.core.TyperGroup):
 
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         try:
-            return super().resolve_command(ctx, args)
+            found = super().resolve_command(ctx, args)
         except Exception as exc:  # Typer's own click or click itself: duck-typed
             if args and type(exc).__name__ in ("UsageError", "NoSuchCommand"):
-                _the_command_meant(exc, args[0], self.commands)
+                usage.the_command_meant(exc, args[0], self.commands)
             raise
+        usage.remember_arguments(ctx, found[2])
+        return found
 
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except typer.BadParameter as exc:
-            _in_the_files_words(exc)
-            _portfolio_given_first(exc)
+            usage.in_the_files_words(exc)
+            usage.misplaced(exc)
             raise
         except Exception as exc:  # Typer's own click or click itself: duck-typed
             if type(exc).__name__ == "NoSuchOption":
-                _the_name_here(exc)
+                usage.the_name_here(exc)
+            elif type(exc).__name__ == "UsageError":
+                usage.misplaced(exc)
             raise
         except KeyboardInterrupt as exc:
             from dealbench.cli.errors import stopped
 
             raise typer.Exit(stopped(exc)) from None
-
-
-#: An option one command names as another does, which a user brings from the other: the
-#: commands that render documents beside their work take `--render` (solve, room, compare),
-#: those whose work is documents `--format` (render, redline, offer, counter, conclude).
-_SYNONYMS = {"--render": ("--format",), "--format": ("--render",), "-f": ("--render",)}
-
-
-def _the_name_here(exc: Any) -> None:
-    """`offer --render md` said "No such option: --render (Possible options: --partner,
-    --rounds)", the options spelt like it: suggest this command's name for the same thing
-    ("Did you mean --format?")."""
-    ctx = exc.ctx
-    if ctx is None:
-        return
-    here = {opt for param in ctx.command.params for opt in (*param.opts, *param.secondary_opts)}
-    named = [opt for opt in _SYNONYMS.get(exc.option_name, ()) if opt in here]
-    if named:
-        exc.possibilities = named
-
-
-#: The words a user guesses for a command, where no spelling is near its name, and what
-#: the command is: `dealbench web` for the web workbench said only "No such command 'web'"
-#: (`server`, spelt near `serve`, was answered).
-_COMMAND_WORDS = {
-    "serve": ("the local web workbench", ("web", "ui", "gui", "app", "browser", "workbench")),
-    "solve": ("the best packages", ("optimize", "optimise", "run", "plan")),
-    "validate": ("check data files", ("check", "lint", "verify")),
-    "evaluate": ("a package's values and limits", ("score", "assess")),
-    "offer": ("record the next US offer", ("propose", "proposal")),
-    "conclude": ("record a concluded deal", ("accept", "agree", "sign", "close")),
-    "walk-away": ("record talks ended without a deal", ("walk", "quit", "abandon")),
-    "history": ("every round with a partner", ("log", "rounds")),
-    "room": ("every partner's stage and next move", ("status", "dashboard", "overview")),
-    "render": ("term sheets and memos", ("export", "documents", "memo", "term-sheet")),
-    "frontier": ("the Pareto frontier", ("pareto", "tradeoff", "trade-off")),
-    "sweep": ("scenarios side by side", ("scenario", "scenarios", "sensitivity")),
-    "risk": ("sample the uncertain figures", ("simulate", "monte-carlo", "montecarlo")),
-}
-
-
-def _the_command_meant(exc: Any, name: str, commands: Any) -> None:
-    """ "No such command 'web'." with no command spelt near it: the command that does what
-    the word names ("Did you mean 'serve' (the local web workbench)?"), as Click suggests
-    `serve` for `server`. A near spelling Click found is kept."""
-    if "Did you mean" in str(getattr(exc, "message", "")) or getattr(exc, "possibilities", None):
-        return
-    word = name.strip().lower()
-    meant = [(c, what) for c, (what, words) in _COMMAND_WORDS.items() if word in words]
-    if meant and meant[0][0] in commands:
-        command, what = meant[0]
-        exc.message = f"No such command {name!r}. Did you mean {command!r} ({what})?"
-
-
-def _in_the_files_words(exc: typer.BadParameter) -> None:
-    """An option's value Typer converted with pydantic (an int, a float, a bound) failed
-    in pydantic's words ("Input should be a valid integer, unable to parse string as an
-    integer"): say it as a file's field of that type is said ("expected a whole number,
-    got 'abc'"). Typer before 0.2x says click's words, which are the user's already."""
-    from pydantic import ValidationError
-
-    from dealbench.model.error_words import value_said
-
-    if isinstance(exc.__cause__, ValidationError):
-        errors = exc.__cause__.errors(include_url=False)
-        exc.message = "; ".join(dict.fromkeys(value_said(error) for error in errors))
-
-
-def _portfolio_given_first(exc: typer.BadParameter) -> None:
-    """`--portfolio` missing where a file given as an argument is the portfolio: `evaluate
-    deals/portfolios/gulf-asia.yaml ae-counter.yaml`, as `offer`, `counter` and `room` take
-    the portfolio first, said only "Missing option '--portfolio'". Say which file it is and
-    how this command takes it. (Duck-typed: Typer's own click or click itself raises it.)"""
-    from dealbench.errors import DealbenchError
-    from dealbench.model.file_kind import detect_kind
-    from dealbench.model.yamlio import read_yaml
-
-    ctx = exc.ctx
-    opts = getattr(exc.param, "opts", ())
-    if type(exc).__name__ != "MissingParameter" or "--portfolio" not in opts or ctx is None:
-        return
-    arguments = [p for p in ctx.command.params if p.param_type_name == "argument"]
-    for param in arguments:
-        value = ctx.params.get(param.name or "")
-        if not isinstance(value, Path):
-            continue
-        try:
-            if detect_kind(read_yaml(value)) != "portfolio":
-                continue
-        except (OSError, DealbenchError):
-            continue
-        files = " ".join(p.metavar or (p.name or "").upper() for p in arguments)
-        exc.message = (
-            f"{value} is a portfolio: {ctx.command.name} takes {files} as its "
-            f"argument{'s' if len(arguments) > 1 else ''} and the portfolio as --portfolio "
-            f"(dealbench {ctx.command.name} {files} --portfolio {value})"
-        )
-        return
 
 
 app = typer.Typer(

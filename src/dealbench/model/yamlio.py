@@ -147,11 +147,20 @@ def not_found(path: Path, shown: str) -> str:
     """`file not found`, and the near name in the form the path was `shown` where one
     exists: "file not found; did you mean deals/portfolios/gulf-asia.yaml?". `-`, which
     a user means as standard input (`cat counter.yaml | dealbench counter PF -`), is said
-    so: "-: file not found" read as a file called "-" gone missing."""
+    so: "-: file not found" read as a file called "-" gone missing. So is a number (`evaluate
+    3`, `redline 2 3`), which a user means as a round, as `--against 3` and `--round 3` take
+    one: "3: file not found" said nothing of where the round's file is."""
     if str(path) == "-":
         return (
             f"{NOT_FOUND}: dealbench does not read standard input ('-'), only files, which "
             "its messages name by line: save the data to a file and name the file"
+        )
+    if str(path).isdigit():  # `evaluate 3`, `redline 2 3`: a round, meant by its number
+        number = int(str(path))
+        return (
+            f"{NOT_FOUND}: a round is named here by its file, not its number: "
+            f"deals/rounds/<portfolio>/<CODE>/{number:03d}-<side>.yaml, its side us or "
+            "partner (`dealbench history PORTFOLIO --partner CODE` lists the rounds)"
         )
     near = near_name(path)
     if near is None:
