@@ -75,3 +75,28 @@ def test_a_path_found_nowhere_gets_no_guess(
     assert result.exit_code == 2
     assert "(looked for portfolios/deals/policy/policy.yaml)" in result.stderr
     assert "not from the current one" not in result.stderr
+
+
+# --- a help example that needs what the shipped data cannot give ------------------------------
+
+
+def _commands() -> list[str]:
+    shown = invoke(["--help"]).stdout
+    block = shown.split("Commands:", 1)[1]
+    return [line.split()[0] for line in block.splitlines() if line.strip()]
+
+
+def test_an_example_that_needs_a_cluster_says_so_in_the_help() -> None:
+    """`risk --help`'s last example, run as shown, said "the server at tcp://10.0.0.5:8786
+    is not a Dask scheduler" (or that none listens there): the address was an illustration
+    and nothing in the help said the example needs a cluster the user starts. Every
+    example naming a scheduler is now followed by what it needs and how to start one."""
+    seen = 0
+    for name in _commands():
+        shown = " ".join(invoke([name, "--help"]).stdout.split())
+        if "--scheduler tcp://" not in shown.split("Examples", 1)[-1]:
+            continue
+        seen += 1
+        assert "needs a Dask cluster of your own" in shown, name
+        assert "`dask scheduler`" in shown and "`dask worker ADDRESS`" in shown, name
+    assert seen >= 1
