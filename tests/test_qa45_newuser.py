@@ -7,6 +7,8 @@ what to write instead, and a help example that cannot run as shown without sayin
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 from pathlib import Path
 
@@ -100,3 +102,66 @@ def test_an_example_that_needs_a_cluster_says_so_in_the_help() -> None:
         assert "needs a Dask cluster of your own" in shown, name
         assert "`dask scheduler`" in shown and "`dask worker ADDRESS`" in shown, name
     assert seen >= 1
+
+
+# --- docs/formats.md: the formats, with a portfolio to copy -----------------------------------
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _formats_files(root: Path) -> dict[str, Path]:
+    """Each YAML block of docs/formats.md saved as the file its first line names (the
+    scenarios block as deals/scenarios/nordic.yaml), as a reader copies them."""
+    doc = (REPO / "docs/formats.md").read_text(encoding="utf-8")
+    saved = {}
+    for block in re.findall(r"```yaml\n(.*?)```", doc, re.S):
+        first = block.splitlines()[0]
+        name = first[2:] if first.startswith("# deals/") else "deals/scenarios/nordic.yaml"
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(block, encoding="utf-8")
+        saved[name] = root / name
+    return saved
+
+
+def test_the_formats_page_portfolio_runs_as_the_page_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """deals/README.md sent a reader to DESIGN.md for the formats, a file the repository
+    does not ship, and README.md to deals/README.md, which did not give them: a partner
+    file could only be written by copying one and reading the loaders. docs/formats.md
+    gives them, with five files to copy; copied, they validate, solve, evaluate and sweep
+    as the page says."""
+    saved = _formats_files(tmp_path)
+    assert set(saved) == {
+        "deals/policy/strict.yaml",
+        "deals/partners/no.yaml",
+        "deals/partners/fi.yaml",
+        "deals/portfolios/nordic.yaml",
+        "deals/packages/no-offer.yaml",
+        "deals/packages/no-counter.yaml",
+        "deals/scenarios/nordic.yaml",
+    }
+    monkeypatch.chdir(tmp_path)
+    checked = invoke(["validate", "deals/portfolios/nordic.yaml", "deals/policy", "deals/partners"])
+    assert checked.exit_code == 0, checked.output
+    assert "ok: deals/portfolios/nordic.yaml (portfolio)" in checked.stdout
+    assert checked.stderr == ""  # not even a note
+    solved = invoke(["solve", "deals/portfolios/nordic.yaml", "--json"])
+    assert solved.exit_code == 0, solved.output
+    assert {d["partner"] for d in json.loads(solved.stdout)["deals"]} == {"NO", "FI"}
+    pf = "deals/portfolios/nordic.yaml"
+    counter = invoke(["evaluate", "deals/packages/no-counter.yaml", "--portfolio", pf])
+    assert counter.exit_code == 0 and "Partner accepts: yes" in counter.stdout
+    offer = invoke(["evaluate", "deals/packages/no-offer.yaml", "--portfolio", pf])
+    assert offer.exit_code == 3 and "Partner accepts: no" in offer.stdout  # checked, not refused
+    swept = invoke(["sweep", pf, "deals/scenarios/nordic.yaml", "--jobs", "1"])
+    assert swept.exit_code == 0, swept.output
+    assert "more-supply" in swept.stdout and "dearer-risk" in swept.stdout
+
+
+def test_the_docs_that_send_a_reader_to_the_formats_name_a_file_that_ships() -> None:
+    """No user-facing page sends the reader to DESIGN.md (not in the repository)."""
+    for page in ("README.md", "deals/README.md"):
+        text = (REPO / page).read_text(encoding="utf-8")
+        assert "docs/formats.md" in text, page
+        assert "DESIGN.md" not in text, page
