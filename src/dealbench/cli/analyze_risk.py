@@ -17,6 +17,9 @@ from dealbench.cli.scenario_options import ExecutorOpt, SchedulerOpt, executor_f
         "dealbench risk deals/packages/ae-offer.yaml --portfolio deals/portfolios/gulf-asia-uncertain.yaml",
         "dealbench risk deals/packages/ae-offer.yaml --portfolio deals/portfolios/gulf-asia-uncertain.yaml --samples 100000 --seed 7 --json",
         "dealbench risk deals/packages/ae-offer.yaml --portfolio deals/portfolios/gulf-asia-uncertain.yaml --samples 1000000 --executor dask --scheduler tcp://10.0.0.5:8786",
+        needs="The last needs a Dask cluster of your own, its scheduler's address in place of "
+        "tcp://10.0.0.5:8786: start one with `dask scheduler` and, where this dealbench is "
+        "installed, `dask worker ADDRESS`.",
     )
 )
 def risk(

@@ -24,7 +24,14 @@ from dealbench.model.periods import length as period_length
 from dealbench.model.policy import Policy
 from dealbench.model.portfolio import Portfolio, PortfolioFile, ScenarioFile
 from dealbench.model.validation import validate
-from dealbench.model.yamlio import NOT_FOUND, Source, near_name, read_yaml, with_name
+from dealbench.model.yamlio import (
+    NOT_FOUND,
+    Source,
+    folder_of,
+    near_name,
+    read_yaml,
+    with_name,
+)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -194,6 +201,23 @@ _PATH_HINT = {
 _AT_ITS_LINE = ("invalid YAML", "not UTF-8 text", "UTF-16 text")
 
 
+def _from_here_hint(source: Source, ref: str) -> str:
+    """Where `ref` names a file from the current folder rather than from the portfolio's
+    (`policy: deals/policy/bilateral.yaml` in deals/portfolios/mine.yaml): the path to write
+    instead, from the portfolio's folder; else nothing."""
+    here = Path(ref)
+    if here.is_absolute() or not here.is_file():
+        return ""
+    try:
+        fixed = Path(os.path.relpath(here.absolute(), folder_of(source.path))).as_posix()
+    except ValueError:  # another drive (Windows): no relative path exists
+        fixed = here.absolute().as_posix()
+    return (
+        f"; a portfolio names its files by their paths from the portfolio's folder, "
+        f"not from the current one: write {fixed}"
+    )
+
+
 def _from_reference(
     exc: InputError, source: Source, loc: tuple[str | int, ...], ref: str
 ) -> list[Issue]:
@@ -206,6 +230,8 @@ def _from_reference(
             near = near_name(Path(issue.file))
             if near is not None:
                 hint += f"; did you mean {with_name(ref, near)}?"
+            else:
+                hint += _from_here_hint(source, ref)
             out.append(source.issue(loc, f"{NOT_FOUND}: {ref}{looked}{hint}"))
         elif not issue.field and not issue.message.startswith(_AT_ITS_LINE):
             # about the file as a whole (not readable, empty, of another kind): the fix is
