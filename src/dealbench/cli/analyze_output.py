@@ -174,14 +174,26 @@ def write_comparison(
         docs += principals_memo_documents(solved, executor=executor, date=date)
     # The options memo's charts are these: drawn once, here, for both (the worker
     # rendering the memo drew them a second time, the same bytes).
-    memo = docs[0].with_svgs() if docs and {"md", "html"} & set(formats or []) else None
+    wanted = set(formats or [])
+    printed = bool({"docx", "pdf"} & wanted)  # its PNGs drawn with the SVGs, each chart once
+    memo = docs[0].with_svgs(png=printed) if docs and {"md", "html"} & wanted else None
     for chart in charts(options_facts(comparison)):
         svg = memo.svg(chart) if memo is not None and chart in memo.charts else chart_lib.svg(chart)
         extra[f"charts/regimes-{chart.id}.svg"] = (svg + "\n").encode()
     if memo is not None:
         docs[0] = memo
-    write_documents(folder, docs, formats or [], None, extra)
+    write_documents(folder, docs, formats or [], None, extra, _local_jobs(executor))
     return folder.written
+
+
+def _local_jobs(executor: Any) -> int | None:
+    """The processes `--jobs` allows this machine (None: not said; a dask cluster's workers
+    solve, and documents are rendered here as without it)."""
+    from dealbench.analyze.parallel import Executor
+
+    if isinstance(executor, Executor) and executor.kind != "dask":
+        return executor.workers
+    return None
 
 
 #: The least width of a sweep's changes column: narrower, its text is listed under the table.
@@ -287,11 +299,11 @@ def write_sweep(out: Path, result: SweepResult, *, force: bool) -> list[Path]:
 
     folder = OutputDir(out, force=force)
     data = result.model_dump(mode="json")
-    chart = sweep_chart(data)
+    svg, png = chart_lib.svg_and_png(sweep_chart(data))  # drawn once for both
     files = {
         SWEEP_FILE: result.file_bytes(),
-        "charts/sweep.svg": (chart_lib.svg(chart) + "\n").encode(),
-        "charts/sweep.png": chart_lib.png(chart),
+        "charts/sweep.svg": (svg + "\n").encode(),
+        "charts/sweep.png": png,
     }
     folder.publish(files)  # one transaction: all three files, or none
     return folder.written

@@ -143,12 +143,14 @@ def write_documents(
     formats: Iterable[Format],
     templates: Path | None = None,
     extra: dict[str, bytes] | None = None,
+    jobs: int | None = None,
 ) -> None:
     """Render every document, then write them all (and `extra` files) into `folder`.
 
     Nothing is written unless everything may be: a refused file (see
     `dealbench.io`), or one that would replace a different document (see
-    `dealbench.render.naming`), leaves the folder as it was.
+    `dealbench.render.naming`), leaves the folder as it was. `jobs`: the processes the
+    command's `--jobs` allows (None: as many as the documents are worth, `auto_jobs`).
     """
     from dealbench.render.documents import auto_jobs, render_documents
     from dealbench.render.naming import REGISTRY, guard_documents, identities, registry_bytes
@@ -156,7 +158,9 @@ def write_documents(
     docs, wanted = list(documents), list(formats)
     house = str(templates) if templates else None
     files = dict(extra or {})
-    rendered = list(render_documents(docs, wanted, house, auto_jobs(docs, wanted)))
+    # `compare --jobs 1` started two more processes for its memos' PDF and DOCX all the same
+    most = auto_jobs(docs, wanted) if jobs is None else min(jobs, auto_jobs(docs, wanted))
+    rendered = list(render_documents(docs, wanted, house, most))
     files.update((f.path, f.data) for f in rendered)
     registry = guard_documents(
         folder.root, identities((f.path, f.identity) for f in rendered), force=folder.force

@@ -357,9 +357,10 @@ def history_chart_files(
     from dealbench.negotiate.round_points import history_path
 
     chart = rounds_chart(history_path(portfolio, root, partner, points=points))
+    svg, png = charts.svg_and_png(chart)  # drawn once for both
     return {
-        f"charts/{partner}-rounds.svg": (charts.svg(chart) + "\n").encode(),
-        f"charts/{partner}-rounds.png": charts.png(chart),
+        f"charts/{partner}-rounds.svg": (svg + "\n").encode(),
+        f"charts/{partner}-rounds.png": png,
     }
 
 

@@ -8,6 +8,7 @@ happens only when a format needs it, and matplotlib is imported only then.
 
 from __future__ import annotations
 
+import copy
 import io
 import itertools
 import math
@@ -106,9 +107,32 @@ def svg(chart: Chart) -> str:
     """The chart as an inline `<svg>` element (no XML prolog, no metadata), an image
     (`role="img"`) labelled by its `<title>`: what it shows, in words."""
     with style(chart.id):
+        return _svg_of(_draw(chart), chart)
+
+
+def png(chart: Chart) -> bytes:
+    with style(chart.id):
+        return _png_of(_draw(chart))
+
+
+def svg_and_png(chart: Chart) -> tuple[str, bytes]:
+    """`svg(chart)` and `png(chart)`, the same bytes, the chart drawn once: a document in
+    HTML and PDF drew each chart twice, its layout (label placement, the constrained
+    layout) a third of a chart's time each. Saving a figure changes its state (a PNG saved
+    after the SVG had other bytes than one drawn afresh), so each format is saved from
+    its own copy of the figure as drawn."""
+    with style(chart.id):
         fig = _draw(chart)
-        buffer = io.StringIO()
-        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+        try:
+            twin = copy.deepcopy(fig)
+        except Exception:  # a matplotlib whose figures do not copy: drawn again
+            twin = _draw(chart)
+        return _svg_of(fig, chart), _png_of(twin)
+
+
+def _svg_of(fig: Figure, chart: Chart) -> str:
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     text = buffer.getvalue()
     text = text[text.index("<svg") :].strip()
     title = f"chart-{chart.id}-title"
@@ -119,11 +143,9 @@ def svg(chart: Chart) -> str:
     )
 
 
-def png(chart: Chart) -> bytes:
-    with style(chart.id):
-        fig = _draw(chart)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=PNG_DPI, metadata={"Software": None})
+def _png_of(fig: Figure) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=PNG_DPI, metadata={"Software": None})
     return buffer.getvalue()
 
 

@@ -80,14 +80,34 @@ class Document:
     #: another process does not draw them again: a command that also writes a chart
     #: alone (compare's charts/regimes-*.svg) draws it once for both.
     svgs: Mapping[str, str] = field(default_factory=dict, kw_only=True)
+    #: Its charts' PNG by chart id where drawn already (`with_svgs(png=True)`).
+    pngs: Mapping[str, bytes] = field(default_factory=dict, kw_only=True)
 
-    def with_svgs(self) -> Document:
-        """The document with its charts drawn as SVG (the same bytes a render draws)."""
-        return replace(self, svgs={c.id: self.svg(c) for c in self.charts})
+    def with_svgs(self, *, png: bool = False) -> Document:
+        """The document with its charts drawn as SVG (the same bytes a render draws), and
+        with `png` as PNG too, each chart drawn once for both (`charts.svg_and_png`)."""
+        svgs, pngs = self.drawn(svg=True, png=png)
+        return replace(self, svgs=svgs, pngs={**self.pngs, **pngs})
 
     def svg(self, chart: Chart) -> str:
         """A chart's SVG: as drawn already if it was, else drawn now."""
         return self.svgs.get(chart.id) or chart_lib.svg(chart)
+
+    def drawn(self, *, svg: bool, png: bool) -> tuple[dict[str, str], dict[str, bytes]]:
+        """Its charts' SVG (with `svg`) and PNG (with `png`) by chart id: as drawn already
+        where they were, else drawn now, a chart wanted in both formats drawn once."""
+        svgs: dict[str, str] = {}
+        pngs: dict[str, bytes] = {}
+        for chart in self.charts:
+            has_svg, has_png = self.svgs.get(chart.id), self.pngs.get(chart.id)
+            if svg and png and not has_svg and not has_png:
+                svgs[chart.id], pngs[chart.id] = chart_lib.svg_and_png(chart)
+                continue
+            if svg:
+                svgs[chart.id] = has_svg or chart_lib.svg(chart)
+            if png:
+                pngs[chart.id] = has_png or chart_lib.png(chart)
+        return svgs, pngs
 
     @property
     def date(self) -> dt.date | None:
@@ -319,7 +339,7 @@ def render_document(
     stem = TEMPLATE_STEM[doc.kind]
     doc = with_used_glossary(doc, stem, templates)
     out: list[RenderedFile] = []
-    svgs = {c.id: doc.svg(c) for c in doc.charts} if {"md", "html"} & set(wanted) else {}
+    svgs, pngs = doc.drawn(svg=bool({"md", "html"} & set(wanted)), png=bool(PRINTED & set(wanted)))
     if "md" in wanted:
         out += _markdown(doc, stem, svgs, templates)
     if "html" in wanted:
@@ -328,7 +348,7 @@ def render_document(
             render_template(f"{stem}.html.j2", {**doc.context, "charts": charts}, templates)
         )
         out.append(RenderedFile(f"{doc.path}.html", html.encode()))
-    out += _printable(doc, stem, wanted, templates)
+    out += _printable(doc, stem, wanted, templates, pngs)
     if "json" in wanted:
         out.append(json_document(doc))
     return [RenderedFile(f.path, f.data, doc.identity) for f in out]
@@ -378,12 +398,20 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"a render model holds a {type(value).__name__}, which JSON cannot hold")
 
 
+#: The formats made from the print HTML (PNG charts).
+PRINTED = frozenset({"docx", "pdf"})
+
+
 def _printable(
-    doc: Document, stem: str, wanted: list[Format], templates: str | None
+    doc: Document,
+    stem: str,
+    wanted: list[Format],
+    templates: str | None,
+    pngs: Mapping[str, bytes] | None = None,
 ) -> list[RenderedFile]:
     out: list[RenderedFile] = []
-    if {"docx", "pdf"} & set(wanted):
-        printable = print_html(doc, stem, templates)
+    if PRINTED & set(wanted):
+        printable = print_html(doc, stem, templates, pngs)
         if "docx" in wanted:
             from dealbench.render.word import html_to_docx
 
@@ -472,11 +500,18 @@ def _render_one(job: tuple[Document, list[Format], str | None]) -> list[Rendered
     return render_document(*job)
 
 
-def print_html(doc: Document, stem: str, templates: str | None = None) -> str:
-    """The HTML variant PDF and DOCX are made from: PNG charts instead of SVG."""
+def print_html(
+    doc: Document,
+    stem: str,
+    templates: str | None = None,
+    pngs: Mapping[str, bytes] | None = None,
+) -> str:
+    """The HTML variant PDF and DOCX are made from: PNG charts instead of SVG (`pngs`, or
+    the document's, where drawn already)."""
     figures = {}
     for chart in doc.charts:
-        data = base64.b64encode(chart_lib.png(chart)).decode("ascii")
+        drawn = (pngs or {}).get(chart.id) or doc.pngs.get(chart.id) or chart_lib.png(chart)
+        data = base64.b64encode(drawn).decode("ascii")
         figures[chart.id] = Markup(
             f'<img src="data:image/png;base64,{data}" alt="{Markup.escape(chart.description)}">'
         )
