@@ -276,8 +276,10 @@ def test_an_upload_that_does_not_load_is_refused_beside_the_upload_field(client:
     bad = {"file": ("mine.yaml", b"partner: SG\nsecurity: veu\ncompute: {2026: lots}\n")}
     sent = post(client, "/p/solo/upload", files=bad, partner="SG")
     assert sent.status_code == 422
-    upload = _Form(sent.text, "upload")
-    assert upload.controls["file"].get("aria-invalid") == "true"
+    # the upload's field and button are the package form's (`form="package"`), beside it
+    upload = _Form(sent.text, "package")
+    field = re.search(r'<input type="file"[^>]*id="f-file"[^>]*>', sent.text)
+    assert field is not None and 'aria-invalid="true"' in field[0]
     assert _flat(upload.texts["file-error"]) == (
         "mine.yaml:3: compute.2026: expected a number, got 'lots'"
     )

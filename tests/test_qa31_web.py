@@ -71,7 +71,7 @@ def test_an_upload_under_a_name_no_file_has_is_refused_in_its_field(
         assert "file: the file was sent under the name" in said
         assert 'aria-invalid="true"' in re.search(r'<input type="file"[^>]*>', answer.text)[0]
     else:
-        upload_form = re.search(r'(?s)<form id="upload".*?</form>', answer.text)
+        upload_form = re.search(r'(?s)<div id="upload">.*?</div>\n</div>', answer.text)
         assert upload_form is not None and "which is not a file" in words(upload_form[0])
     assert _tree(deals) == before
 

@@ -146,7 +146,7 @@ def test_in_chromium_reloading_an_uploaded_package_sends_nothing_again(
     driver.get(url.split("?")[0] + "p/gulf-asia/editor?partner=AE")
     upload = driver.find_element(By.CSS_SELECTOR, 'input[type="file"]')
     upload.send_keys(str(deals / "packages" / "ae-counter.yaml"))
-    upload.find_element(By.XPATH, "./ancestor::form//button").click()
+    driver.find_element(By.ID, "upload-file").click()  # the Upload beside it
     e2e.wait_for(e2e.uploaded("AE"), driver, seconds=20)
     assert driver.find_element(By.ID, "f-compute-2026").get_attribute("value") == "600000"
     driver.refresh()

@@ -579,6 +579,22 @@ def walk_away(
     )
 
 
+def _since(negotiation: Negotiation, expect: int) -> str:
+    """The rounds recorded since a page expecting round `expect` was loaded, each named:
+    "round 3 (003-us.yaml) was recorded", "rounds 2-3 (002-partner.yaml, 003-us.yaml) were
+    recorded" (only the last was named, as if the page had missed one round). Its advice
+    was to reload the negotiation: the refusal is the answer to a form sent, and reloading
+    it sends the form again, refused again."""
+    since = [r for r in negotiation.rounds if r.number >= expect]
+    if not since or negotiation.next_number < expect:
+        return f"the next round is {negotiation.next_number}, not {expect}"
+    files = ", ".join(r.name for r in since)
+    if len(since) == 1:
+        return f"round {since[0].number} ({files}) was recorded after the page was loaded"
+    span = f"{since[0].number}\N{EN DASH}{since[-1].number}"
+    return f"rounds {span} ({files}) were recorded after the page was loaded"
+
+
 def _open(
     portfolio: Portfolio,
     negotiations: dict[str, Negotiation],
@@ -591,19 +607,14 @@ def _open(
     known_partner(portfolio, partner)
     negotiation = negotiations[partner]
     if expect is not None and negotiation.next_number != expect:
-        last = negotiation.last
-        recorded = (
-            f"round {last.number} ({last.name}) was recorded after the page was loaded"
-            if last is not None and negotiation.next_number > expect
-            else f"the next round is {negotiation.next_number}, not {expect}"
-        )
         raise InputError(
             Issue(
                 display_path(negotiation.folder),
                 None,
                 "",
-                f"{recorded}; nothing written (a form sent twice, or from a page that is out of "
-                "date: reload the negotiation and look before recording again)",
+                f"{_since(negotiation, expect)}; nothing written (a form sent twice, or from a "
+                "page that is out of date): look at the rounds as they stand now, shown with "
+                "the negotiation, before recording again",
             )
         )
     refuse_after_close(negotiation)

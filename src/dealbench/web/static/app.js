@@ -45,6 +45,7 @@ function editor(form) {
   async function evaluate() {
     const mine = ++sequence;
     const body = new FormData(form);
+    body.delete("file"); // the upload's file (a field of this form) weighs in no verdict
     const response = await fetch(form.dataset.evaluate, {
       method: "POST", body, credentials: "same-origin",
       headers: { "X-CSRF-Token": csrf(), "X-Dealbench-Fragment": "1" },
@@ -152,28 +153,37 @@ function pointDetails(chart) {
   });
 }
 
+function buttonsOf(form) {
+  return Array.from(form.elements).filter((el) => el.tagName === "BUTTON");
+}
+
 function sendOnce(form) {
   form.addEventListener("submit", (event) => {
     if (form.dataset.sending) { event.preventDefault(); return; }
     form.dataset.sending = "1";
     form.setAttribute("aria-busy", "true");
-    // After this tick: the submission has taken its fields and its button already.
-    setTimeout(() => form.querySelectorAll("button").forEach((b) => { b.disabled = true; }));
+    // After this tick: the submission has taken its fields and its button already. Its
+    // buttons are its elements: the editor's Upload is the package form's, outside it.
+    setTimeout(() => buttonsOf(form).forEach((b) => { b.disabled = true; }));
   });
 }
 
 // A form whose button records a round (`data-records`: the negotiation page's round
 // forms) is sent by pressing that button, never by Enter in one of its fields: Enter in
-// the author or the date recorded an offer or a counter, never taken back. Here Enter does
-// nothing; without script it presses the form's first, hidden button, whose answer records
-// nothing and says which button records (negotiation.html.j2).
+// the author or the date recorded an offer or a counter, never taken back. Here Enter
+// records nothing and the form's status says which button records (it said nothing, and a
+// keyboard user's Enter seemed lost); without script it presses the form's first, hidden
+// button, whose answer says the same (negotiation.html.j2).
 function recordsByButtonOnly(form) {
-  if (!form.querySelector("button[data-records]")) return;
+  const button = form.querySelector("button[data-records]");
+  if (!button) return;
   form.addEventListener("keydown", (event) => {
     const field = event.target;
     if (event.key !== "Enter" || field.tagName !== "INPUT") return;
     if (["submit", "button", "reset", "file"].includes(field.type)) return;
     event.preventDefault();
+    const said = button.parentElement.querySelector(".enter-said");
+    if (said) said.textContent = button.dataset.enterSaid || "";
   });
 }
 
@@ -191,6 +201,18 @@ function uploadLimit(input) {
   };
   input.addEventListener("change", () => { check(); input.reportValidity(); });
   check(); // a file the browser kept on Back
+  // The editor's file is a field of the package's form, sent by its Upload button alone
+  // (which checks no other field): checked when Upload is pressed, and never in the way of
+  // the form's other buttons (Save would have said the file is too large).
+  const upload = input.form && document.querySelector(`button[data-upload="${input.id}"]`);
+  if (!upload) return;
+  buttonsOf(input.form).forEach((button) => {
+    button.addEventListener("click", (event) => {
+      check();
+      if (button !== upload) input.setCustomValidity("");
+      else if (!input.checkValidity()) { event.preventDefault(); input.reportValidity(); }
+    });
+  });
 }
 
 window.addEventListener("pageshow", (event) => { // back to a page kept in the cache
@@ -204,7 +226,7 @@ window.addEventListener("pageshow", (event) => { // back to a page kept in the c
   document.querySelectorAll("form[data-sending]").forEach((form) => {
     delete form.dataset.sending;
     form.removeAttribute("aria-busy");
-    form.querySelectorAll("button").forEach((b) => { b.disabled = false; });
+    buttonsOf(form).forEach((b) => { b.disabled = false; });
   });
 });
 

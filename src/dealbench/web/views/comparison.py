@@ -18,9 +18,10 @@ from dealbench.model import Policy, load_portfolio
 from dealbench.model.regimes import default_regimes, regime_names
 from dealbench.web.pages import page
 from dealbench.web.views.common import (
+    drawn,
     notes,
     portfolio_file,
-    solving,
+    root,
 )
 
 
@@ -51,7 +52,9 @@ async def show_compare(request: Request) -> Response:
         comparison, _ = compare(pf, policies)
         return comparison
 
-    comparison = await solving(work)
+    # Solved again only when a file it reads has changed: four regimes take seconds (3.1 s
+    # on gulf-asia, 5 s on global), and each reload, each Back to it, solved them again.
+    comparison = await drawn(request, root(request) / "policy", ("compare", *chosen), work)
     return page(
         request,
         "compare.html.j2",

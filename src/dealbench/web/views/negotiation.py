@@ -192,6 +192,7 @@ def negotiation_page(
         closed=bool(found.rounds) and found.rounds[-1].status != "open",
         strategies=sorted(STRATEGIES),
         record_buttons=RECORD_BUTTONS,
+        enter_words={kind: enter_words(kind) for kind in RECORD_BUTTONS},
         modes=MODES,
         default_deadline=DEFAULT_DEADLINE,
         betas=BETAS,
@@ -246,11 +247,7 @@ async def _round_form(
     if ENTER in form and not _from_editor(request, form):
         # Enter in a field (without the page's script, which keeps Enter from sending the
         # form): a round is never taken back, so it is recorded by its button alone.
-        said = (
-            f"Enter in a field records nothing: press “{RECORD_BUTTONS[kind]}” to record "
-            f"the {_ROUND_WORDS[kind]}."
-        )
-        refused = Refusal(kind, [(None, said)], {}, 422)
+        refused = Refusal(kind, [(None, enter_words(kind))], {}, 422)
         return negotiation_page(request, name, pf, folder, code, Typed.of(kind, form), refused)
     try:
         refuse_unread(form)
@@ -284,6 +281,16 @@ _ROUND_WORDS = {
     "conclude": "deal",
     "walk-away": "end of the talks",
 }
+
+
+def enter_words(kind: str) -> str:
+    """What Enter in a field of round form `kind` does: the answer of a page without script,
+    and what the page's script says in the form's status (it said nothing: a keyboard user
+    pressed Enter, and nothing happened)."""
+    return (
+        f"Enter in a field records nothing: press “{RECORD_BUTTONS[kind]}” to record "
+        f"the {_ROUND_WORDS[kind]}."
+    )
 
 
 def _field(argument: str) -> str:
@@ -394,6 +401,7 @@ async def _offered(sent: Sent, **how: Any) -> Response:
         proposal=None if own else result.proposal,
         step_note=result.step_note,
         repeat_note=result.repeat_note,
+        previous=result.previous,  # what a retreat takes back from (`offer`'s warning)
         **own,
     )
 

@@ -501,7 +501,8 @@ async def evaluate_form(request: Request) -> Response:
 
 async def upload(request: Request) -> Response:
     """An uploaded package file (an offer, a counter) opened in the editor, redirected to
-    (303) as its fields (`typed_address`). A file over the
+    (303) as its fields (`typed_address`). A file that does not load is refused beside the
+    upload field, over the editor's fields as typed (sent with it). A file over the
     size limit is refused unread (`sent_form`) beside the upload field too, status 413, as
     the negotiation page's counter file is (it was an error page): the partner is then the
     one the form's address names (`?partner=`), its hidden field being unread."""
@@ -515,11 +516,21 @@ async def upload(request: Request) -> Response:
         if not isinstance(item, UploadFile) or not item.filename:
             raise InputError(Issue("file", None, "", "choose a package file to upload"))
         package = await read_upload(request, item, pf)
-    except InputError as exc:  # beside the upload field, over the partner's new package
+    except InputError as exc:  # beside the upload field, over the fields as typed
         words = [issue.message if issue.file == "file" else str(issue) for issue in exc.issues]
-        new = _new_package(pf, editor_partner(request, pf, form))
         status = 413 if isinstance(form, Unread) else 422
-        return package_page(request, name, pf, new, refused={"file": words}, status=status)
+        typed = form_values(form)
+        if not typed:  # a form too large to read, or a file sent alone: the partner's new one
+            new = _new_package(pf, editor_partner(request, pf, form))
+            return package_page(request, name, pf, new, refused={"file": words}, status=status)
+        # The editor's Upload sends the package form's fields with the file (it is that
+        # form's button): they are kept, with their verdict. It was a new package of the
+        # partner, all that was typed gone, as if the refusal had cleared it.
+        source = str(form.get("source") or "")
+        source = source if source in package_files(request, pf) else ""
+        verdict = {**typed_verdict(pf, form), "unopened": {"file": words}}
+        code = editor_partner(request, pf, form)
+        return editor_page(request, name, pf, code, typed, verdict, source, status=status)
     # Opened: the editor's address holding the file's package as fields (303,
     # Post/Redirect/Get): it answered the POST in place, and reloading asked to send the
     # file again. The fields are all of a package the editor shows (a site's words, which
