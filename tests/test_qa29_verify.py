@@ -70,7 +70,11 @@ def test_a_zero_price_of_a_limit_used_to_the_last_unit_says_a_cut_costs_more() -
         p for p in shadow_prices(pf, result).limits if p.period == "2027Q3" and p.kind == "supply"
     )
     assert q3.usd_per_unit == 0 and q3.holds_from == pytest.approx(50_000)
-    assert describe(q3).endswith("however much is added (a cut costs more).")
+    # and how much more, past the range (session 45)
+    assert (
+        "however much is added (a cut costs more). Below 50,000, with those held, each one cut costs $4,250"
+        in describe(q3)
+    )
     assert q3.lp_down == pytest.approx(4_250, abs=1)
 
 

@@ -21,7 +21,7 @@ ranging of row bounds can be read.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -91,6 +91,32 @@ class FixedLP:
         self._set(limit, amount)
         try:
             return self.value()
+        finally:
+            self._set(limit, limit.value)
+
+    def rate_at(self, limit: LimitRow, amount: float) -> float | None:
+        """The dual of `limit` (USD per unit) with it moved to `amount` (then put back):
+        the slope of V there; None where the LP is infeasible there."""
+        self._set(limit, amount)
+        try:
+            if self.value() is None:
+                return None
+            if self.empty:
+                return 0.0
+            dual = self._row(limit.row)[0] * MONEY / COMPUTE
+            return 0.0 if abs(dual) < 1e-9 else dual
+        finally:
+            self._set(limit, limit.value)
+
+    def price_at(self, limit: LimitRow, amount: float) -> RowPrice | None:
+        """`price` with `limit` moved to `amount` (then put back): the slope of V there and
+        its range; None where the LP is infeasible there."""
+        moved = replace(limit, value=amount)
+        try:
+            self._set(moved, amount)
+            if self.value() is None:
+                return None
+            return self.price(moved)
         finally:
             self._set(limit, limit.value)
 

@@ -389,14 +389,25 @@ def _warnings(prices: Any | None, lim: dict[str, Any]) -> list[str]:
     """The prices' warnings about `lim` (a cap's, in each period the deal sits on it)."""
     if prices is None:
         return []
-    return [
-        p.warning_titled or p.warning
+    mine = [
+        p
         for p in prices.limits
-        if p.warning
-        and p.kind == lim["kind"]
+        if p.kind == lim["kind"]
         and (
             (lim["kind"] == "supply" and p.period == lim["period"])
             or lim["kind"] == "risk-budget"
             or (lim["kind"] == "cap" and (p.partner, p.level) == (lim["partner"], lim["level"]))
         )
     ]
+    said = [p.warning_titled or p.warning for p in mine if p.warning]
+    # Past a price's range the full model may lose far more than the price says (a cliff
+    # where today's choices no longer fit): the memo says so as `solve --prices` does.
+    past = [(p, p.past_words(titled=True, cliffs=True)) for p in mine]
+    return said + [f"{_past_name(p)}: {words[0].lower()}{words[1:]}" for p, words in past if words]
+
+
+def _past_name(price: Any) -> str:
+    """The limit a past-the-range note is about, as the warnings name it."""
+    from dealbench.analyze.prices import limit_name
+
+    return str(limit_name(price))

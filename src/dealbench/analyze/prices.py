@@ -10,7 +10,10 @@ An LP price assumes the discrete choices stay put. To show where they would
 not, each limit is also moved one step up and one step down (1% of it, at
 least 1,000 H100e or 100 risk-weighted H100e) and the full model re-solved;
 where the re-solve's US value per unit differs from the fixed LP's over the
-same step, a warning reports both numbers and what changed.
+same step, a warning reports both numbers and what changed. Past each end of a
+price's range, one whole step on, the price's text says what comes next: the fixed
+LP's next rate, or that today's choices no longer fit, with the full model re-solved
+there where the step re-solves lie further out (`past_range`).
 """
 
 from __future__ import annotations
@@ -22,9 +25,23 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dealbench.analyze.fixed_lp import FixedLP, Kind, LimitRow, build_fixed_lp
+from dealbench.analyze.fixed_lp import FixedLP, Kind, LimitRow, RowPrice, build_fixed_lp
 from dealbench.analyze.limits import limit_basis
-from dealbench.analyze.steps import StepResolve, in_step_of, resolve_one_step, resolve_unmoved
+from dealbench.analyze.past_range import (
+    PastRange,
+    Side,
+    needs_resolve,
+    past_point,
+    past_range,
+    resolved_past,
+)
+from dealbench.analyze.steps import (
+    StepResolve,
+    in_step_of,
+    resolve_at,
+    resolve_one_step,
+    resolve_unmoved,
+)
 from dealbench.checker import check
 from dealbench.errors import ArgumentError
 from dealbench.figures import quantity
@@ -81,11 +98,28 @@ class LimitPrice(Frozen):
         default=None,
         description="What the result's packages leave of the limit (None: not computed)",
     )
+    past_from: PastRange | None = Field(
+        default=None, description="One whole step below `holds_from`: what comes next"
+    )
+    past_to: PastRange | None = Field(
+        default=None, description="One whole step above `holds_to`: what comes next"
+    )
     text: str = Field(description="The price in plain words")
 
     @property
     def unit(self) -> str:
         return "risk-weighted H100e" if self.kind == "risk-budget" else "H100e"
+
+    def past_words(self, *, titled: bool = False, cliffs: bool = False) -> str:
+        """What lies one step past each end of the range, in words ("" where none);
+        `cliffs`: only where today's choices no longer fit or the full model was re-solved
+        there (what a principal's memo repeats beside the warnings)."""
+        said = [
+            past.words(self.unit, titled=titled)
+            for past in (self.past_from, self.past_to)
+            if past is not None and (not cliffs or not past.fits or past.us_change is not None)
+        ]
+        return " ".join(said)
 
 
 class Prices(Frozen):
@@ -135,8 +169,16 @@ def shadow_prices(
         raise RuntimeError("the optimum's own packages are infeasible in its fixed LP")
     # Caps count only where the optimum's deal sits on them.
     limits = [lim for lim in lp.limits if lim.kind != "cap" or _on_cap(result, lim)]
-    total = 2 * len(limits) + 1 if compare and limits else 0
     grain = portfolio.granularity.h100e
+    rows = [lp.price(lim) for lim in limits]
+    pasts = [_pasts(lp, lim, row, grain) for lim, row in zip(limits, rows, strict=True)]
+    # One step past a cliff, or an end nearer than the step re-solves: the full model too.
+    near = sum(
+        needs_resolve(lim, past, step_of(lim, grain))
+        for lim, pair in zip(limits, pasts, strict=True)
+        for past in pair
+    )
+    total = 2 * len(limits) + 1 + near if compare and limits else 0
     done = 0
 
     def tick() -> None:
@@ -161,13 +203,20 @@ def shadow_prices(
         _measured_from(portfolio, solved, unmoved, result.us_value),
     )
     priced: list[LimitPrice] = []
-    for lim in limits:
+    for lim, row, pair in zip(limits, rows, pasts, strict=True):
         steps: tuple[StepResolve | None, StepResolve | None] = (None, None)
         if compare:
             steps = resolve_one_step(
                 portfolio, result, lim, step_of(lim, grain), tick, base=base, **options
             )
-        priced.append(_limit_price(lp, lim, result, steps, portfolio, re_solved))
+        past: dict[str, PastRange] = {}
+        for end in pair:
+            if compare and base is not None and needs_resolve(lim, end, step_of(lim, grain)):
+                again = resolve_at(portfolio, result, lim, end.at, base, **options)
+                end = resolved_past(end, again, base)
+                tick()
+            past["past_from" if end.side == "below" else "past_to"] = end
+        priced.append(_limit_price(lp, lim, row, result, steps, portfolio, re_solved, past))
     return Prices(
         supply={lim.period or "": lim.usd_per_unit for lim in priced if lim.kind == "supply"},
         risk_budget=next((lim.usd_per_unit for lim in priced if lim.kind == "risk-budget"), None),
@@ -207,6 +256,23 @@ def step_of(limit: LimitRow, grain: float = 0.0) -> float:
     return step
 
 
+def _pasts(lp: FixedLP, lim: LimitRow, row: RowPrice, grain: float) -> list[PastRange]:
+    """What the fixed LP says one whole step past each finite end of `row`'s range
+    (`past_point`: a step of the portfolio's compute; of `MIN_STEP` for the risk budget,
+    or where compute is continuous)."""
+    grid = grain if grain > 0 and lim.kind != "risk-budget" else MIN_STEP[lim.kind]
+    sides: tuple[tuple[Side, float | None], ...] = (
+        ("below", row.holds_from),
+        ("above", row.holds_to),
+    )
+    out = []
+    for side, end in sides:
+        at = None if end is None else past_point(lim, end, side, grid)
+        if end is not None and at is not None:
+            out.append(past_range(lp, lim, end, side, at, row.usd_per_unit))
+    return out
+
+
 def _on_cap(result: SolveResult, lim: LimitRow) -> bool:
     deal = result.deal(lim.partner or "")
     return deal is not None and deal.compute.get(lim.period or "", 0.0) >= lim.value - 0.5
@@ -215,12 +281,13 @@ def _on_cap(result: SolveResult, lim: LimitRow) -> bool:
 def _limit_price(
     lp: FixedLP,
     lim: LimitRow,
+    price: RowPrice,
     result: SolveResult,
     steps: tuple[StepResolve | None, StepResolve | None],
     portfolio: Portfolio,
     re_solved: _ReSolved,
+    past: dict[str, PastRange],
 ) -> LimitPrice:
-    price = lp.price(lim)
     base = lp.value()
     assert base is not None
     fields: dict[str, Any] = {}
@@ -254,6 +321,7 @@ def _limit_price(
         unused=_unused(result, lim),
         text="",
         **fields,
+        **past,
     )
     noise = _noise(result, draft.step)
     basis = limit_basis(portfolio, draft)
@@ -451,7 +519,7 @@ def describe(lim: LimitPrice, basis: str | None = None) -> str:
         if spare is None and lim.holds_from is not None:
             spare = lim.limit - lim.holds_from
         if spare is not None and spare >= 0.5:
-            return f"{head}: {quantity(spare)} {lim.unit} of it are unused."
+            return _then(f"{head}: {quantity(spare)} {lim.unit} of it are unused.", lim)
         # Used to the last unit, more worth nothing: a cut may still cost more, said below.
     if lim.holds_to is None:
         span = "however much is added"
@@ -463,7 +531,15 @@ def describe(lim: LimitPrice, basis: str | None = None) -> str:
         span += f" (and each one cut costs as much, down to {quantity(lim.holds_from)})"
     elif lim.holds_from is not None and lim.limit > 0.5:  # a limit of 0 cannot be cut
         span += " (a cut costs more)"
-    return f"{head}, {span}."
+    return _then(f"{head}, {span}.", lim)
+
+
+def _then(said: str, lim: LimitPrice) -> str:
+    """`said`, then what lies past the ends of the range (`LimitPrice.past_words`): a
+    range is no promise of what comes after it, and past its end the full model may
+    lose far more than the price (gulf-asia's 2026 supply, session 45)."""
+    past = lim.past_words()
+    return f"{said} {past}" if past else said
 
 
 def usd(amount: float | None) -> str:

@@ -48,36 +48,45 @@ def resolve_one_step(
     """Re-solve with `limit` one step up, and one step down when it is at least a step.
     Each rate is measured from `base`: the US value of the portfolio re-solved the same way
     with no limit moved (`resolve_unmoved`), else `result`'s."""
-    from dealbench.optimize import solve
-
     if base is None:
         base = result.us_value
     assert base is not None
     out: list[StepResolve | None] = []
     for sign in (1.0, -1.0):
         amount = limit.value + sign * step
-        if amount < 0:
-            out.append(None)
-        else:
-            moved = in_step_of(moved_limit(portfolio, limit, amount), result)
-            # Cold: a warm start from `result` has been seen to return a worse
-            # "optimal" portfolio after a cut (see docs/decisions.md, "Shadow prices").
-            again = solve(moved, **options)
-            if again.status in (Status.OPTIMAL, Status.TIME_LIMIT) and again.us_value is not None:
-                rate = (again.us_value - base) / step * sign
-                out.append(
-                    StepResolve(
-                        rate,
-                        again.us_value,
-                        choice_changes(result, again),
-                        described_in_titles(signature(result), signature(again), portfolio),
-                    )
-                )
-            else:
-                out.append(StepResolve(None, None, [again.message or again.status.value]))
+        out.append(
+            None if amount < 0 else resolve_at(portfolio, result, limit, amount, base, **options)
+        )
         if tick is not None:
             tick()
     return out[0], out[1]
+
+
+def resolve_at(
+    portfolio: Portfolio,
+    result: SolveResult,
+    limit: LimitRow,
+    amount: float,
+    base: float,
+    **options: Any,
+) -> StepResolve:
+    """The full model with `limit` at `amount` (in the step of `result`'s amounts,
+    `in_step_of`): its US value, its rate per unit of the move from `base` (the US value
+    now), and the choices that differ from `result`'s."""
+    from dealbench.optimize import solve
+
+    moved = in_step_of(moved_limit(portfolio, limit, amount), result)
+    # Cold: a warm start from `result` has been seen to return a worse
+    # "optimal" portfolio after a cut (see docs/decisions.md, "Shadow prices").
+    again = solve(moved, **options)
+    if again.status not in (Status.OPTIMAL, Status.TIME_LIMIT) or again.us_value is None:
+        return StepResolve(None, None, [again.message or again.status.value])
+    return StepResolve(
+        (again.us_value - base) / (amount - limit.value),
+        again.us_value,
+        choice_changes(result, again),
+        described_in_titles(signature(result), signature(again), portfolio),
+    )
 
 
 def resolve_unmoved(
