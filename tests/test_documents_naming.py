@@ -149,7 +149,7 @@ def test_redline_audiences_get_their_own_files(run: Runner, tmp_path: Path) -> N
             "--audience", audience, "--out", tmp_path,
         )  # fmt: skip
         assert r.exit_code == 0, r.stderr
-    assert sorted(p.name for p in tmp_path.glob("*.md")) == [
+    assert sorted(p.name for p in tmp_path.glob("redlines/*.md")) == [
         "redline-AE-offer-001-to-counter-002-internal.md",
         "redline-AE-offer-001-to-counter-002.md",
     ]

@@ -267,7 +267,8 @@ def test_the_package_file_picker_offers_what_opens_and_refuses_the_rest_beside_i
     assert control.get("aria-invalid") == "true" and "autofocus" in control
     assert _flat(picker.texts["package-error"]) == (
         "packages/kr-counter.yaml:4: partner: partner 'KR' is not in portfolio gulf-asia; "
-        "expected one of: AE, SA, QA, BH, IN, SG, MY, KZ, AM"
+        "expected one of: AE, SA, QA, BH, IN, SG, MY, KZ, AM; KR is in global.yaml, not in "
+        "gulf-asia.yaml"
     )
     assert "<h1>Package for Saudi Arabia (SA)" in sent.text  # the partner's editor, kept
 

@@ -77,7 +77,7 @@ def test_an_internal_redline_ends_in_the_glossary(
     out = tmp_path / "out"
     _redline(run, shipped, out, "--audience", "internal", "--format", "md,html,docx,json")
     _redline(run, shipped, out, "--format", "md,json")
-    name = "redline-AE-offer-001-to-counter-002"
+    name = "redlines/redline-AE-offer-001-to-counter-002"
     md = (out / f"{name}-internal.md").read_text("utf-8")
     assert "\n## Glossary\n\n- **H100e**: H100-equivalents" in md
     assert "- **US utility**: What a deal is worth to the United States" in md
@@ -114,7 +114,7 @@ def test_the_partner_margin_is_defined_where_it_is_printed(
         "zero, the Partner would not accept."
     )
     for text in (
-        (out / "redline-AE-offer-001-to-counter-002-internal.md").read_text("utf-8"),
+        (out / "redlines/redline-AE-offer-001-to-counter-002-internal.md").read_text("utf-8"),
         (out / "memo.md").read_text("utf-8"),
     ):
         assert "Partner margin** |" in text or "| Partner margin |" in text
@@ -200,7 +200,7 @@ def test_a_documents_formats_say_the_same_words(run: Runner, shipped: Path, tmp_
     both. The templates now write the Markdown's character."""
     out = tmp_path / "out"
     _redline(run, shipped, out, "--audience", "internal", "--format", "md,html")
-    name = "redline-AE-offer-001-to-counter-002-internal"
+    name = "redlines/redline-AE-offer-001-to-counter-002-internal"
     md = (out / f"{name}.md").read_text("utf-8")
     html = unescape((out / f"{name}.html").read_text("utf-8"))
     said = "Each term's own effect is the change applied alone to the old package"

@@ -110,7 +110,9 @@ def test_a_concluded_rounds_file_is_rendered_as_the_terms_agreed(tmp_path: Path)
     assert "*Non-binding. Terms agreed by the Participants.*" in sheet
     run = invoke(["redline", rounds / "003-us.yaml", rounds / "004-partner.yaml", *options])
     assert run.exit_code == 0, run.output
-    redline = (tmp_path / "redline-SA-offer-003-to-agreed-004.md").read_text(encoding="utf-8")
+    redline = (tmp_path / "redlines/redline-SA-offer-003-to-agreed-004.md").read_text(
+        encoding="utf-8"
+    )
     assert "| From | US offer, round 3 |\n| To | Agreed terms, round 4 |\n" in redline
 
 

@@ -210,7 +210,7 @@ def test_a_redline_says_a_security_level_without_a_clause_once(run: Runner, tmp_
         "redline", old, new, "--portfolio", portfolio, "--format", "md,html", "--out", out,
     )  # fmt: skip
     assert done.exit_code == 0, done.stderr
-    for text in md_and_html(out, "redline-FM-kyc-to-baseline"):
+    for text in md_and_html(out, "redlines/redline-FM-kyc-to-baseline"):
         assert "All delivered compute is subject to: Know-your-customer screening." in text
         assert "All delivered compute is subject to: Standard licence conditions." in text
         assert "screening. All delivered" not in text

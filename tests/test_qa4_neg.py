@@ -242,7 +242,7 @@ def test_a_package_over_a_shared_limit_is_documented_as_breaking_it(
         "--out", tmp_path / "rl", "--audience", "internal",
     )  # fmt: skip
     assert redline.exit_code == 0, redline.output
-    (lines,) = (tmp_path / "rl").glob("*.md")
+    (lines,) = (tmp_path / "rl").glob("redlines/*.md")
     assert f"- Later version: The package breaks 1 limit: {broken}" in lines.read_text()
 
 

@@ -392,9 +392,9 @@ def test_redline_to_a_docx_file_and_to_a_folder(
         tmp_path / "rl",
     )
     assert r.exit_code == 0, r.output + r.traceback
-    md = (tmp_path / "rl" / "redline-AA-offer-to-counter-internal.md").read_text()
+    md = (tmp_path / "rl" / "redlines" / "redline-AA-offer-to-counter-internal.md").read_text()
     assert "~~40,000~~ **50,000**" in md and "*Moves: US utility" in md
-    html = (tmp_path / "rl" / "redline-AA-offer-to-counter-internal.html").read_text()
+    html = (tmp_path / "rl" / "redlines" / "redline-AA-offer-to-counter-internal.html").read_text()
     assert '<del><span class="sr-only">Deleted: </span>40,000</del>' in html
     assert '<ins><span class="sr-only"> Inserted: </span>50,000</ins>' in html
 

@@ -60,7 +60,9 @@ def test_the_shipped_second_counter_is_the_partners_round_4(run: Runner, tmp_pat
         tmp_path,
     )
     assert done.exit_code == 0, done.output
-    text = (tmp_path / "redline-AE-counter-002-to-counter-004-internal.md").read_text("utf-8")
+    text = (tmp_path / "redlines/redline-AE-counter-002-to-counter-004-internal.md").read_text(
+        "utf-8"
+    )
     assert "counter, round 2" in text and "counter, round 4" in text
     assert "should accept" not in text
 

@@ -182,7 +182,7 @@ def test_the_redline_is_the_one_the_cli_writes(
         out,
     )
     assert done.exit_code == 0, done.stderr
-    (written,) = out.glob("*.md")
+    (written,) = out.glob("redlines/*.md")
     assert written.name == "redline-AE-offer-001-to-counter-002-internal.md"
     served = client.get(f"{GULF}/documents/{written.name}?{REDLINE.partition('?')[2]}")
     assert served.status_code == 200

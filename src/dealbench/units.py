@@ -577,7 +577,23 @@ def period_label(value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise ValueError(f"expected a period label such as 2026 or 2026Q3, got {kind_said(value)}")
     label = str(value).strip()
+    if (part := _PART_OF_YEAR.match(label)) is not None:
+        year, kind, number = part.groups()
+        count, names = _PARTS[kind.upper()]
+        if not 1 <= int(number) <= count:
+            # `2026Q5`: refused wherever a period is written (a partner file validated on
+            # its own too), not only once a portfolio's periods lack it
+            raise ValueError(
+                f"{label!r} cannot be a period: a year has {names}, "
+                f"{year}{kind.upper()}1 {'and' if count == 2 else 'to'} {year}{kind.upper()}{count}"
+            )
     return label
+
+
+#: A label of a part of a year (`2026Q3`, `2026H1`, either case): year, letter, number.
+_PART_OF_YEAR = re.compile(r"^(\d{4})([QqHh])(\d+)$")
+#: How many parts of each letter a year has, and their name.
+_PARTS = {"Q": (4, "four quarters"), "H": (2, "two halves")}
 
 
 def kind_said(value: Any) -> str:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dealbench.analyze.packages import concession_changes
 from dealbench.checker import DealFigures
-from dealbench.figures import quantity, shown, whole
+from dealbench.figures import h100e, quantity, shown
 from dealbench.list_words import plural
 from dealbench.model.rounds import walked_away_words
 from dealbench.optimize import SolveResult
@@ -192,9 +192,10 @@ def _partner(
     # -> 6,253", a change that says none.
     for t, (x, y) in compute.items():
         if shown(x) != shown(y):
-            changes.append(
-                f"{t} compute {quantity(x)} -> {quantity(y)} H100e ({whole(y) - whole(x):+,})"
-            )
+            # The change as the two figures print (`shown`): below 100 H100e to the
+            # hundredth, so 0.4 -> 0.8 is "+0.4", never a whole "+0" (or "+1" for 0.4 -> 0.6).
+            change = h100e(float(shown(y) - shown(x)), signed=True)
+            changes.append(f"{t} compute {quantity(x)} -> {quantity(y)} H100e ({change})")
     old, new = a.concessions, b.concessions
     changes += concession_changes(old, new, dict.fromkeys([*old, *new]), _one)
     if abs(a.us_value - b.us_value) > TOL_USD:

@@ -243,7 +243,13 @@ def _of_its_partner(portfolio: Portfolio, package: Package) -> None:
 
     partner = portfolio.partner(partner_code(portfolio, a_package(package).partner))
     assert partner is not None  # `partner_code` refuses a code the portfolio has not
-    problems = package_problems(package, partner, portfolio.policy, portfolio.periods)
+    problems = package_problems(
+        package,
+        partner,
+        portfolio.policy,
+        portfolio.periods,
+        partner_file=portfolio.partner_files.get(partner.code),
+    )
     said = [(".".join(map(str, loc)), message) for loc, message in problems]
     if said:
         (field, message), *more = said

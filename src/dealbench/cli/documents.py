@@ -326,7 +326,7 @@ def redline(
     from dealbench.cli.analysis_output import note_uncertainty
     from dealbench.io import OutputDir
     from dealbench.model import load_package, load_portfolio
-    from dealbench.render.documents import package_redline
+    from dealbench.render.documents import in_redlines, package_redline
 
     with handled():
         check_audience(audience or "")
@@ -338,6 +338,8 @@ def redline(
         doc = package_redline(
             pf, a, b, files=(str(old), str(new)), audience=aud, date=parse_date(date), path=stem
         )
+        if not stem:  # a folder: under redlines/, as the demo and the rounds write them
+            doc = in_redlines(doc)
         written = OutputDir(folder, force=force)
         write_documents(written, [doc], wanted, templates)
         for path in written.written:

@@ -18,10 +18,8 @@ if TYPE_CHECKING:
 
 def shipped_redline(pf: Portfolio, date: dt.date | None) -> list[Document]:
     """The demo's redline: the shipped UAE offer against the UAE's counter, internal."""
-    import dataclasses
-
     from dealbench.model import load_package
-    from dealbench.render.documents import package_redline
+    from dealbench.render.documents import in_redlines, package_redline
 
     old, new = shipped_file("packages/ae-offer.yaml"), shipped_file("packages/ae-counter.yaml")
     a, b = load_package(old, pf), load_package(new, pf)
@@ -34,7 +32,7 @@ def shipped_redline(pf: Portfolio, date: dt.date | None) -> list[Document]:
         date=date,
         fallbacks=("US offer", "UAE counter"),
     )
-    return [dataclasses.replace(doc, path=f"redlines/{doc.path}")]
+    return [in_redlines(doc)]
 
 
 def shipped_counter_memo(date: dt.date | None) -> list[Document]:

@@ -98,6 +98,7 @@ def misplaced(exc: Any) -> None:
     or a partner code (`partner_given_as_argument`). One place for every command."""
     if isinstance(exc, typer.BadParameter):
         portfolio_given_first(exc)
+        portfolio_to_give(exc)
     partner_given_as_argument(exc)
     set_given_apart(exc)
 
@@ -234,3 +235,34 @@ def portfolio_given_first(exc: typer.BadParameter) -> None:
             ctx, "the portfolio", "--portfolio", f"{_metavars(ctx)} --portfolio {value}"
         )
         return
+
+
+#: The portfolio an example names where a command's help names none.
+_EXAMPLE_PORTFOLIO = "deals/portfolios/gulf-asia.yaml"
+
+
+def portfolio_to_give(exc: typer.BadParameter) -> None:
+    """`--portfolio` missing, and no argument was the portfolio (`portfolio_given_first`):
+    `evaluate PACKAGE` said only "Missing option '--portfolio'", not which portfolio nor
+    where one is. Say what it is, as the option's help does ("the portfolio the package
+    belongs to"), with the shipped example of the command's help and the line that runs:
+    the words as given and `--portfolio` with it."""
+    import re
+    import shlex
+
+    ctx = exc.ctx
+    param = exc.param
+    opts = getattr(param, "opts", ())
+    if type(exc).__name__ != "MissingParameter" or "--portfolio" not in opts or ctx is None:
+        return
+    if exc.message:  # said already (a portfolio given as an argument)
+        return
+    what = (getattr(param, "help", None) or "The portfolio.").strip().rstrip(".")
+    found = re.search(r"--portfolio (\S+)", ctx.command.epilog or "")
+    example = found.group(1) if found else _EXAMPLE_PORTFOLIO
+    given = shlex.join(ctx.meta.get(_GIVEN, []))
+    line = " ".join(w for w in ("dealbench", ctx.command.name, given) if w)
+    exc.message = (
+        f"Give {what[:1].lower()}{what[1:]}, such as the shipped example {example}: "
+        f"{line} --portfolio {example}"
+    )

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from dealbench.errors import InputError, Issue
+from dealbench.list_words import and_list
 from dealbench.model import partner_rules, rules
 from dealbench.model.file_kind import Kind, detect_kind, not_a_result, refuse_other_kind
 from dealbench.model.load_package import load_package, load_round_file
@@ -135,6 +136,7 @@ def load_portfolio(path: str | os.PathLike[str]) -> Portfolio:
         inputs=inputs,
         partner_files=partner_files,
         policy_file=policy_source.display,
+        file=source.display,
     )
 
 
@@ -149,9 +151,19 @@ def _mismatch(exc: PeriodMismatch, source: Source, policy: Source, periods: list
 def _portfolio_file_problems(spec: PortfolioFile) -> Iterator[rules.Problem]:
     first: tuple[str, str] | None = None  # the first period whose label says its length
     last: str | None = None  # the latest period so far whose label says its length
-    for i, period in enumerate(spec.periods):
-        if period in spec.periods[:i]:
-            yield ("periods", i), f"period {period!r} is listed twice"
+    periods = spec.periods
+    repeated = [p for p in dict.fromkeys(periods) if periods.count(p) > 1]
+    # A repeat (`[2026Q1, 2026Q1, ...]`, a label copied and not edited) leaves out the period
+    # meant: the supply's labels not listed are said with it, once, rather than each as a
+    # period "not one of the portfolio's periods (2026Q1, 2026Q1, ...)".
+    unlisted = [p for p in spec.supply if p not in periods] if repeated else []
+    for period in repeated:
+        again = periods.index(period, periods.index(period) + 1)
+        yield (
+            ("periods", again),
+            _repeated(periods, period, unlisted if period == repeated[0] else []),
+        )
+    for i, period in enumerate(periods):
         length = period_length(period)
         same = first is None or length == first[1]
         if length is not None and same and last is not None and period < last:
@@ -171,14 +183,31 @@ def _portfolio_file_problems(spec: PortfolioFile) -> Iterator[rules.Problem]:
                 "the periods of one portfolio all have one length",
             )
     for period in spec.supply:
-        if period not in spec.periods:
+        if period not in spec.periods and period not in unlisted:
             yield (
                 ("supply", period),
                 not_a_period(period, spec.periods),
             )
-    for period in spec.periods:
+    for period in dict.fromkeys(spec.periods):
         if period not in spec.supply:
             yield ("supply",), f"no supply given for period {period!r}"
+
+
+def _repeated(periods: list[str], period: str, unlisted: list[str]) -> str:
+    """`period '2026Q1' is listed 4 times`; with the periods the supply names that the list
+    leaves out, and the list holding each period once (in time order where every label
+    says one length)."""
+    times = periods.count(period)
+    said = f"period {period!r} is listed {'twice' if times == 2 else f'{times} times'}"
+    if not unlisted:
+        return said
+    once = [*dict.fromkeys(periods), *unlisted]
+    if None not in (lengths := {period_length(p) for p in once}) and len(lengths) == 1:
+        once.sort()
+    return (
+        f"{said}; the supply names {and_list(unlisted)}, which `periods` does not list: "
+        f"list each period once, such as periods: [{', '.join(once)}]"
+    )
 
 
 def _relative(base: Path, ref: str) -> Path:

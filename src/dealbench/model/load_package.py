@@ -47,7 +47,11 @@ def load_package(path: str | os.PathLike[str], portfolio: Portfolio | None = Non
                 source.issue((*at, "partner"), portfolio.unknown_partner(package.partner))
             )
         problems = package_rules.package_problems(
-            package, partner, portfolio.policy, portfolio.periods
+            package,
+            partner,
+            portfolio.policy,
+            portfolio.periods,
+            partner_file=portfolio.partner_files.get(partner.code),
         )
         issues = [source.issue((*at, *loc), msg) for loc, msg in problems]
         if issues:
@@ -85,7 +89,13 @@ def _beside_shape_errors(source: Source, portfolio: Portfolio) -> list[Issue]:
     partner = portfolio.partner(package.partner)
     if partner is None:
         return [source.issue(("partner",), portfolio.unknown_partner(package.partner))]
-    problems = package_rules.package_problems(package, partner, portfolio.policy, portfolio.periods)
+    problems = package_rules.package_problems(
+        package,
+        partner,
+        portfolio.policy,
+        portfolio.periods,
+        partner_file=portfolio.partner_files.get(partner.code),
+    )
     return [source.issue(loc, msg) for loc, msg in problems]
 
 

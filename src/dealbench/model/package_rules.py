@@ -5,9 +5,12 @@ and periods, each refusal saying what was meant. Each yields `(loc, message)` pa
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
+from dealbench.errors import DealbenchError
 from dealbench.list_words import did_you_mean
 from dealbench.model import amounts
 from dealbench.model.concession import Concession
@@ -16,12 +19,19 @@ from dealbench.model.partner import Partner
 from dealbench.model.periods import not_a_period
 from dealbench.model.policy import Policy
 from dealbench.model.rules import Problem, unknown
+from dealbench.model.yamlio import read_yaml
 
 
 def package_problems(
-    package: Package, partner: Partner, policy: Policy, periods: list[str]
+    package: Package,
+    partner: Partner,
+    policy: Policy,
+    periods: list[str],
+    *,
+    partner_file: str | None = None,
 ) -> Iterator[Problem]:
-    """Shape problems of a package against its partner: unknown ids, levels, periods."""
+    """Shape problems of a package against its partner: unknown ids, levels, periods.
+    `partner_file`: the partner's file, where a message names a line of it."""
     if package.security not in policy.level_ids:
         yield (
             ("security",),
@@ -56,6 +66,8 @@ def package_problems(
                 message = unknown("level", level, options, f" of {cid!r}")
                 if said := _level_of_amount(level, options):  # `1400BN`: said as an amount
                     message = message.removesuffix(did_you_mean(level, options)) + said
+                elif amounts.parse_amount(level) is not None:  # `30bn` between two levels
+                    message += _levels_only(cid, partner_file)
                 yield ("concessions", cid), message
         elif (tiny := _tiny_dollars(concession, level)) is not None:
             yield ("concessions", cid), tiny
@@ -118,6 +130,27 @@ def _range_message(concession: Concession, text: str) -> str:
     return (
         f"unknown level {text!r} of {cid!r}; expected one of: {', '.join(ids)}, or an amount "
         f"from {span}{did_you_mean(text, ids)}"
+    )
+
+
+def _levels_only(cid: str, partner_file: str | None) -> str:
+    """What is said of an amount named for a concession of fixed levels (`invest-us: 800bn`
+    between 200bn and 1400bn): only a range takes amounts between its levels, declared on
+    the concession, at its line of the partner's file where that is known."""
+    at = f" ({partner_file})" if partner_file is not None else ""
+    if partner_file is not None:
+        with contextlib.suppress(DealbenchError, OSError):  # moved or changed since loaded
+            source = read_yaml(Path(partner_file))
+            data = source.data()
+            listed = data.get("concessions") if isinstance(data, dict) else None
+            for index, item in enumerate(listed if isinstance(listed, list) else []):
+                line = source.line(("concessions", index, "id"))
+                if isinstance(item, dict) and item.get("id") == cid and line is not None:
+                    at = f" ({source.display}:{line})"
+    return (
+        f"; {cid!r}{at} has fixed levels: an amount between them needs the concession to "
+        "declare a range, `amount:` with an amount on each level (docs/amounts.md, "
+        "docs/formats.md)"
     )
 
 

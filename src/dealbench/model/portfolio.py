@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import (
@@ -14,7 +15,7 @@ from pydantic import (
 )
 
 from dealbench.figures import h100e
-from dealbench.list_words import meant, or_list
+from dealbench.list_words import and_list, meant, or_list
 from dealbench.model.base import (
     Compute,
     Id,
@@ -91,6 +92,8 @@ class Portfolio(BaseModel):
     override_from: dict[str, str] = Field(default_factory=dict)
     #: Partner code -> the file it came from, for messages.
     partner_files: dict[str, str] = Field(default_factory=dict)
+    #: The portfolio's own file, as displayed, for messages (None: built in Python).
+    file: str | None = None
     #: The policy's file, for messages and notes (None: a policy not read from a file).
     policy_file: str | None = None
     #: What deals held outside this portfolio take of the supply (per period) and of the
@@ -123,7 +126,20 @@ class Portfolio(BaseModel):
         if is_empty(code):  # `--partner ""`: no partner named, not one called ''
             return f"{EMPTY}; expected a partner of portfolio {self.id}, one of: {codes}"
         said = f"partner {code!r} is not in portfolio {self.id}; expected one of: {codes}"
-        return said + self.code_hint(code)
+        return said + (self.code_hint(code) or self._elsewhere(code))
+
+    def _elsewhere(self, code: str) -> str:
+        """`; KR is in global.yaml, not in gulf-asia.yaml` where other portfolios of this
+        one's folder (deals/portfolios) list a partner `code`: a package or `--partner`
+        meant for another portfolio of the same data, which the code list alone left the
+        user to find. Nothing where none does, or this portfolio was built in Python."""
+        if self.file is None:
+            return ""
+        from dealbench.model.portfolio_files import portfolios_with
+
+        here = Path(self.file)
+        found = portfolios_with(code, here)
+        return f"; {code} is in {and_list(found)}, not in {here.name}" if found else ""
 
     def code_hint(self, said: str) -> str:
         """` (codes are upper case: write AE)` where `said` is a code in the wrong case, `

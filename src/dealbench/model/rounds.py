@@ -280,6 +280,10 @@ def round_problems(
     found = portfolio.partner(partner)
     assert found is not None
     for loc, msg in package_rules.package_problems(
-        package, found, portfolio.policy, portfolio.periods
+        package,
+        found,
+        portfolio.policy,
+        portfolio.periods,
+        partner_file=portfolio.partner_files.get(partner),
     ):
         yield ("package", *loc), msg

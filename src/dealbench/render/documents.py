@@ -167,6 +167,16 @@ def _identity(source: Source, kind: DocKind, partner: str, audience: Audience) -
     return Identity(kind, source.portfolio.id, partner, source.label, audience, origin)
 
 
+#: The folder of redlines among other documents, as `term-sheets/` and `memos/` are theirs:
+#: `redline --out FOLDER` writes there as the demo and a negotiation's rounds do.
+REDLINES = "redlines"
+
+
+def in_redlines(doc: Document) -> Document:
+    """`doc` (a redline) at its path under `redlines/`, where a folder of documents holds it."""
+    return replace(doc, path=f"{REDLINES}/{doc.path}")
+
+
 def redline_stem(partner: str, labels: tuple[str, str], audience: Audience) -> str:
     """`redline-AE-offer-001-to-counter-002-internal`."""
     change = f"{labels[0] or 'old'}-to-{labels[1] or 'new'}"

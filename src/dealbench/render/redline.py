@@ -6,8 +6,8 @@ the old text struck through whole, then the new text inserted whole, never
 interleaved word by word (`segments` keeps the word diff for other uses).
 For the internal audience each changed term carries what it moves for each
 side: the change applied alone to the old package, evaluated by `check`,
-against the old package. The whole change is shown too (terms interact:
-the security level changes the risk of every H100e).
+against the old package. The whole change is shown too (terms interact: a
+change of the security level changes the risk of every H100e).
 """
 
 from __future__ import annotations
@@ -330,4 +330,15 @@ def _totals(
         "rows": rows,
         "old_verdict": verdict(old, side=sides[0]),
         "new_verdict": verdict(new, side=sides[1]),
+        "interaction": interaction(old, new),
     }
+
+
+def interaction(old: DealFigures, new: DealFigures) -> str | None:
+    """How the terms of this change interact, as the note under the whole change gives it
+    its example: a change of security level changes the risk of every H100e, which was
+    said of every redline, one keeping its level too. None: no example fits, and the note
+    says only that the terms' own effects need not add up."""
+    if old.security != new.security:
+        return "the security level changes the risk of every H100e"
+    return None

@@ -279,7 +279,13 @@ def _check_shapes(portfolio: Portfolio, packages: list[Package], where: str) -> 
                 Issue(where, None, "deals", f"{package.partner} is not in {portfolio.id}")
             )
             continue
-        problems = package_problems(package, partner, portfolio.policy, portfolio.periods)
+        problems = package_problems(
+            package,
+            partner,
+            portfolio.policy,
+            portfolio.periods,
+            partner_file=portfolio.partner_files.get(partner.code),
+        )
         for loc, message in problems:
             field = ".".join(str(p) for p in loc)
             issues.append(Issue(where, None, f"deal {package.partner}: {field}", message))
