@@ -17,7 +17,12 @@ amounts. Two portfolios in whole steps are then weighed, and the better kept:
   risk-weighted compute from the risk budget. Rounding a deal's amounts up
   adds less than a step to any period and to its total, so the
   largest-remainder rounding then fits. The answer is checked against the
-  real limits.
+  real limits;
+- where a period's supply is not a whole number of declared steps, the portfolio
+  solved once more with each supply taken down to a whole step
+  (`_on_whole_supply`): compute in whole steps never uses the rest, and the
+  reserve can cost far more than it (gulf-asia with 999,742 H100e of 2026 supply:
+  $901.1m against $182.3m), so more supply never gives less V than the step below.
 
 The result says what the one kept costs. The reserve's terms are put in steps on the
 real limits too (`first_terms_in_steps`), as its own rounding leaves the reserve unused.
@@ -30,6 +35,7 @@ If neither exists, the unrounded answer stands.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 
@@ -37,6 +43,7 @@ import numpy as np
 
 from dealbench.checker import PortfolioCheck, check
 from dealbench.figures import quantity, usd
+from dealbench.list_words import and_list
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.finish import result_from_check
 from dealbench.optimize.formulation import Mode
@@ -101,9 +108,10 @@ def with_reserve(
     held, reserve = _held_back(portfolio, result)
     again = resolve(held, result, False)
     checked, said = _in_steps_with_reserve(portfolio, held, mode, again, v_floor, threads)
-    finer = _finer_terms(
-        portfolio, mode, result, v_floor, own, checked, threads, exact and exact[1]
-    )
+    level = _on_whole_supply(portfolio, result, resolve)
+    other = [c for c in (exact and exact[1], level and level[1]) if c is not None]
+    best_other = max(other, key=lambda c: _worth(mode, c), default=None)
+    finer = _finer_terms(portfolio, mode, result, v_floor, own, checked, threads, best_other)
     seconds = time.perf_counter() - start
     result.solver.timings["reserve"] = seconds
     unrounded = result.solver.details["unrounded_us_value"]
@@ -116,6 +124,13 @@ def with_reserve(
     ):
         solved, found = exact
         note = _exact_note(portfolio, own, checked, unrounded, found)
+        return _in_steps(portfolio, result, solved, found, note, v_floor, seconds)
+    if level is not None and all(
+        c is None or _worth(mode, level[1]) > _worth(mode, c) + SAME
+        for c in (own, checked, exact and exact[1])
+    ):
+        solved, found = level
+        note = _whole_supply_note(portfolio, own, checked, unrounded, found)
         return _in_steps(portfolio, result, solved, found, note, v_floor, seconds)
     if own is not None and (checked is None or _worth(mode, own) >= _worth(mode, checked)):
         note = _own_note(portfolio, unrounded, own)
@@ -140,6 +155,61 @@ def _held_back(portfolio: Portfolio, result: SolveResult) -> tuple[Portfolio, st
     if budget is not None:
         reserve += f" and {quantity(risk)} of the risk budget"
     return held, reserve
+
+
+def _whole_supply(portfolio: Portfolio) -> dict[str, float]:
+    """Each period's supply taken down to a whole declared step: compute in whole steps
+    never uses the rest, as every deal's amount in a period is a whole number of steps."""
+    step = portfolio.granularity.h100e
+    return {t: math.floor(s / step + 1e-9) * step for t, s in portfolio.supply.items()}
+
+
+def _on_whole_supply(
+    portfolio: Portfolio,
+    result: SolveResult,
+    resolve: Callable[[Portfolio, SolveResult, bool], SolveResult],
+) -> tuple[SolveResult, PortfolioCheck] | None:
+    """The portfolio solved again with each period's supply taken down to a whole step
+    (`_whole_supply`), when one is not, and put in whole declared steps, checked against
+    `portfolio`; None when every supply is whole or that solve has no schedule in steps.
+    The reserve holds back a step per deal and can cost far more than the part of a step
+    no schedule in steps can use: gulf-asia with 999,742 H100e of 2026 supply lost $901.1m
+    of V to it, where 999,000 lost $183.4m (qa45-prices): more supply, less V."""
+    supply = _whole_supply(portfolio)
+    if supply == dict(portfolio.supply):
+        return None
+    solved = resolve(portfolio.model_copy(update={"supply": supply}), result, True)
+    details = solved.solver.details
+    in_steps = details.get("granularity_h100e") == portfolio.granularity.h100e and not details.get(
+        "within_tolerance", 0.0
+    )
+    if not (solved.deals and in_steps and solved.status in (Status.OPTIMAL, Status.TIME_LIMIT)):
+        return None
+    found = check(portfolio, [d.package() for d in solved.deals])
+    return (solved, found) if found.ok else None
+
+
+def _whole_supply_note(
+    portfolio: Portfolio,
+    own: PortfolioCheck | None,
+    checked: PortfolioCheck | None,
+    unrounded: float,
+    found: PortfolioCheck,
+) -> str:
+    """What the solve on whole steps of supply says: what it left unused and cost."""
+    whole = _whole_supply(portfolio)
+    left = [
+        f"{quantity(whole[t])} of {quantity(s)} H100e in {t}"
+        for t, s in portfolio.supply.items()
+        if whole[t] != s
+    ]
+    return (
+        f"Compute is in {portfolio.granularity.describe()}: with the first optimum's terms "
+        f"{_own_words(own, unrounded)}, and holding part of each shared limit in reserve "
+        f"for rounding {_reserve_words(checked, unrounded)}; solved again with each "
+        f"period's supply taken down to a whole step ({and_list(left)}), the portfolio "
+        f"costs the United States {usd(unrounded - found.objective)} of V."
+    )
 
 
 def _in_steps_with_reserve(
