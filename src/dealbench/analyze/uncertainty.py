@@ -239,17 +239,11 @@ def _of_its_partner(portfolio: Portfolio, package: Package) -> None:
     portfolio's periods (as `load_package` checks a file). Built in Python with security
     `tier9`, it was a ValueError from the sampling; with another partner's concession, an
     acceptance probability of 1 that said nothing of it (qa44-library)."""
-    from dealbench.model.package_rules import package_problems
+    from dealbench.model.package_rules import problems_in
 
     partner = portfolio.partner(partner_code(portfolio, a_package(package).partner))
     assert partner is not None  # `partner_code` refuses a code the portfolio has not
-    problems = package_problems(
-        package,
-        partner,
-        portfolio.policy,
-        portfolio.periods,
-        partner_file=portfolio.partner_files.get(partner.code),
-    )
+    problems = problems_in(package, partner, portfolio)
     said = [(".".join(map(str, loc)), message) for loc, message in problems]
     if said:
         (field, message), *more = said

@@ -46,13 +46,7 @@ def load_package(path: str | os.PathLike[str], portfolio: Portfolio | None = Non
             raise InputError(
                 source.issue((*at, "partner"), portfolio.unknown_partner(package.partner))
             )
-        problems = package_rules.package_problems(
-            package,
-            partner,
-            portfolio.policy,
-            portfolio.periods,
-            partner_file=portfolio.partner_files.get(partner.code),
-        )
+        problems = package_rules.problems_in(package, partner, portfolio)
         issues = [source.issue((*at, *loc), msg) for loc, msg in problems]
         if issues:
             raise InputError(issues)
@@ -89,13 +83,7 @@ def _beside_shape_errors(source: Source, portfolio: Portfolio) -> list[Issue]:
     partner = portfolio.partner(package.partner)
     if partner is None:
         return [source.issue(("partner",), portfolio.unknown_partner(package.partner))]
-    problems = package_rules.package_problems(
-        package,
-        partner,
-        portfolio.policy,
-        portfolio.periods,
-        partner_file=portfolio.partner_files.get(partner.code),
-    )
+    problems = package_rules.problems_in(package, partner, portfolio)
     return [source.issue(loc, msg) for loc, msg in problems]
 
 

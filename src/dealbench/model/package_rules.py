@@ -9,6 +9,7 @@ import contextlib
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dealbench.errors import DealbenchError
 from dealbench.list_words import did_you_mean
@@ -20,6 +21,21 @@ from dealbench.model.periods import not_a_period
 from dealbench.model.policy import Policy
 from dealbench.model.rules import Problem, unknown
 from dealbench.model.yamlio import read_yaml
+
+if TYPE_CHECKING:
+    from dealbench.model.portfolio import Portfolio
+
+
+def problems_in(package: Package, partner: Partner, portfolio: Portfolio) -> Iterator[Problem]:
+    """`package_problems` of `package` against `partner` of `portfolio`: its regime, its
+    periods, and the partner's file, where a message names a line of it."""
+    return package_problems(
+        package,
+        partner,
+        portfolio.policy,
+        portfolio.periods,
+        partner_file=portfolio.partner_files.get(partner.code),
+    )
 
 
 def package_problems(

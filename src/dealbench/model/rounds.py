@@ -279,11 +279,5 @@ def round_problems(
         return
     found = portfolio.partner(partner)
     assert found is not None
-    for loc, msg in package_rules.package_problems(
-        package,
-        found,
-        portfolio.policy,
-        portfolio.periods,
-        partner_file=portfolio.partner_files.get(partner),
-    ):
+    for loc, msg in package_rules.problems_in(package, found, portfolio):
         yield ("package", *loc), msg

@@ -269,7 +269,7 @@ def nash_bound_text(result: SolveResult) -> str:
 
 def _check_shapes(portfolio: Portfolio, packages: list[Package], where: str) -> None:
     """Every package of a result still names known partners, levels and concessions."""
-    from dealbench.model.package_rules import package_problems
+    from dealbench.model.package_rules import problems_in
 
     issues = []
     for package in packages:
@@ -279,13 +279,7 @@ def _check_shapes(portfolio: Portfolio, packages: list[Package], where: str) -> 
                 Issue(where, None, "deals", f"{package.partner} is not in {portfolio.id}")
             )
             continue
-        problems = package_problems(
-            package,
-            partner,
-            portfolio.policy,
-            portfolio.periods,
-            partner_file=portfolio.partner_files.get(partner.code),
-        )
+        problems = problems_in(package, partner, portfolio)
         for loc, message in problems:
             field = ".".join(str(p) for p in loc)
             issues.append(Issue(where, None, f"deal {package.partner}: {field}", message))
