@@ -108,7 +108,7 @@ def test_a_retreat_from_the_editor_is_refused_beside_its_checkbox_with_the_field
 
     allowed = _offer_from_editor(client, {**less, "allow_retreat": "yes"})
     assert allowed.status_code == 200, words(allowed.text)
-    assert "This offer takes back part of what our last offer gave BH" in words(allowed.text)
+    assert "This offer takes back part of what round 1 offered BH" in words(allowed.text)
     assert "retreat:" in (deals / "rounds/gulf-asia/BH/002-us.yaml").read_text()
 
 
