@@ -72,11 +72,13 @@ class TemplateLoader(jinja2.FileSystemLoader):
         for folder in self.searchpath:
             path = os.path.join(folder, *pieces)
             if present(path):
-                return _template_source(Path(path)), os.path.normpath(path), _unchanged(path)
+                return template_source(Path(path)), os.path.normpath(path), _unchanged(path)
         raise jinja2.TemplateNotFound(template)
 
 
-def _template_source(path: Path) -> str:
+def template_source(path: Path) -> str:
+    """A template file's text, read as a data file is read: a FIFO, device or folder is
+    refused by name, and text that is not UTF-8 is named (`RenderError`)."""
     raw = read_regular_file(path, str(path), expected="a template")
     try:
         return raw.decode("utf-8")

@@ -60,11 +60,11 @@ def house_template_issues(path: Path) -> tuple[list[Issue], list[Issue]]:
     (not UTF-8, a syntax error, an unknown filter or test, a placeholder no document
     gives), notes of what passes but does nothing (a name no shipped template has, so it
     replaces nothing)."""
-    from dealbench.render.environment import _template_source, environment, is_markdown
+    from dealbench.render.environment import environment, is_markdown, template_source
 
     shown = str(path)
     try:
-        source = _template_source(path)
+        source = template_source(path)
     except RenderError as exc:
         return [Issue(shown, None, "", str(exc).removeprefix(f"{path}: "))], []
     env = environment(None, markdown=is_markdown(path.name))
