@@ -281,11 +281,28 @@ def mitigation(spec: Spec, k: str) -> float:
     return next(float(s["mitigation"]) for s in spec.policy["security_levels"] if s["id"] == k)
 
 
+def at(d: dict[Any, Any], t: str) -> Any:
+    """A per-period figure: YAML reads a year's key as a number, a quarter's as text."""
+    return d[t] if t in d else d[int(t)]
+
+
+def per_period(spec: Spec) -> float:
+    """The share of the policy's caps that holds per period (DESIGN.md: caps are written
+    per year unless `caps_per` says otherwise; a quarter gets a quarter of them)."""
+    if spec.policy.get("caps_per", "year") != "year":
+        return 1.0
+    first = str(spec.portfolio["periods"][0])
+    return 0.25 if "Q" in first else 0.5 if "H" in first else 1.0
+
+
 def cap(spec: Spec, p: dict[str, Any], k: str) -> float:
+    own = spec.portfolio.get("caps", {}).get(p["code"], {})
+    if k in own:
+        return float(own[k])
     tier_caps = spec.policy["caps"][f"tier{p['tier']}"]
     if isinstance(tier_caps, (int, float)):
-        return float(tier_caps)
-    return float(tier_caps.get(k, math.inf))
+        return float(tier_caps) * per_period(spec)
+    return float(tier_caps.get(k, math.inf)) * per_period(spec)
 
 
 def segments(p: dict[str, Any]) -> list[tuple[float, float]]:
@@ -456,7 +473,7 @@ def unit_value(spec: Spec, p: dict[str, Any], k: str) -> float:
 def limit(spec: Spec, p: dict[str, Any], k: str, t: str) -> float:
     if p["tier"] == 3:
         return 0.0
-    return min(float(p["ask"][int(t)] if int(t) in p["ask"] else p["ask"][t]), cap(spec, p, k))
+    return min(float(at(p["ask"], t)), cap(spec, p, k))
 
 
 def solve_compute(
@@ -539,8 +556,7 @@ def solve_compute(
         rows.append((need / B - const_u, INF, dict(u_row)))
         u_parts[p["code"]] = (u_row, const_u)
     for t in periods:
-        left = float(spec.portfolio["supply"][int(t)] if int(t) in spec.portfolio["supply"]
-                     else spec.portfolio["supply"][t]) - (held_supply or {}).get(t, 0.0)  # fmt: skip
+        left = supply(spec, t) - (held_supply or {}).get(t, 0.0)
         if supply_rows[t]:
             rows.append((-INF, left / K, supply_rows[t]))
     if spec.risk_budget is not None and risk_row:
@@ -657,7 +673,7 @@ def solve_compute(
 
 def supply(spec: Spec, t: str) -> float:
     s = spec.portfolio["supply"]
-    return float(s[int(t)] if int(t) in s else s[t])
+    return float(at(s, t))
 
 
 def upper(spec: Spec, combo: dict[str, Option | None], objective: str) -> float:
@@ -719,7 +735,7 @@ def evaluate(spec: Spec, package: dict[str, Any]) -> dict[str, float]:
         us, cost = us + gu, cost + gc
     x = {str(t): float(v) for t, v in package["compute"].items()}
     total = sum(x.values())
-    u = sum(value_of(p, v) for v in x.values()) - cost - money(p["security_costs"][k])
+    u = sum(value_of(p, v) for v in x.values()) - cost - money(p["security_costs"].get(k, 0))
     risk = p["diversion_risk"] * (1 - mitigation(spec, k)) * total
     v = us + unit_value(spec, p, k) * total
     return {"us": v, "u": u, "risk": risk, "x": total,
@@ -777,7 +793,7 @@ def residual(spec: Spec, code: str, held: list[dict[str, Any]]) -> tuple[Spec, f
         others += e["us"]
         risk += e["risk"]
         for t, x in d["compute"].items():
-            key = int(t) if int(t) in alone.portfolio["supply"] else t
+            key = t if t in alone.portfolio["supply"] else int(t)
             alone.portfolio["supply"][key] = supply(alone, str(t)) - float(x)
     for p in spec.partners:
         if p["code"] != code and p["code"] not in dealt:
