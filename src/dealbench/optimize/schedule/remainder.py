@@ -1,6 +1,7 @@
 """Whole steps by largest remainders: every amount rounded down, partners that no longer
 accept get steps back (largest remainder first; when no step fits, a deal that accepts
-without one of its own gives it up), then the remaining remainders are rounded up,
+without one of its own gives it up), in us-best a deal whose compute costs the US gives
+back the steps it accepts without, then the remaining remainders are rounded up,
 largest first, where supply and the risk budget leave room and the objective gains.
 Milliseconds. The cheap way of `optimize.schedule.grid`."""
 
