@@ -204,11 +204,10 @@ def _whole_supply_note(
         if whole[t] != s
     ]
     return (
-        f"Compute is in {portfolio.granularity.describe()}: with the first optimum's terms "
-        f"{_own_words(own, unrounded)}, and holding part of each shared limit in reserve "
-        f"for rounding {_reserve_words(checked, unrounded)}; solved again with each "
-        f"period's supply taken down to a whole step ({and_list(left)}), the portfolio "
-        f"costs the United States {usd(unrounded - found.objective)} of V."
+        f"Compute is in {portfolio.granularity.describe()}: {_neither(own, checked, unrounded)}; "
+        f"solved again with each period's supply taken down to a whole step "
+        f"({and_list(left)}), the portfolio costs the United States "
+        f"{usd(unrounded - found.objective)} of V."
     )
 
 
@@ -276,10 +275,9 @@ def _finer_note(
     """What the first optimum's terms in a finer step say: why not the declared step."""
     return (
         f"Compute is in {schedule_finer(portfolio.granularity, step_found).describe()}, "
-        f"not the declared {portfolio.granularity.describe()}: with the first optimum's "
-        f"terms {_own_words(own, unrounded)}, and holding part of each shared limit in "
-        f"reserve for rounding {_reserve_words(checked, unrounded)}; in the finer steps "
-        f"those terms cost {usd(unrounded - in_finer.objective)}."
+        f"not the declared {portfolio.granularity.describe()}: "
+        f"{_neither(own, checked, unrounded)}; in the finer steps those terms cost "
+        f"{usd(unrounded - in_finer.objective)}."
     )
 
 
@@ -293,11 +291,9 @@ def _exact_note(
     """What the plain model solved in whole steps says: what its other terms cost."""
     cost = unrounded - found.objective
     return (
-        f"Compute is in {portfolio.granularity.describe()}: with the first optimum's terms "
-        f"{_own_words(own, unrounded)}, and holding part of each shared limit in reserve "
-        f"for rounding {_reserve_words(checked, unrounded)}; solved again with compute in "
-        f"whole steps, with other terms, the portfolio costs the United States "
-        f"{usd(cost)} of V."
+        f"Compute is in {portfolio.granularity.describe()}: {_neither(own, checked, unrounded)}; "
+        f"solved again with compute in whole steps, with other terms, the portfolio costs "
+        f"the United States {usd(cost)} of V."
     )
 
 
@@ -404,6 +400,16 @@ def _finer_terms(
         if found is not None and _worth(mode, found) > beat:
             return step, found
     return None
+
+
+def _neither(own: PortfolioCheck | None, reserved: PortfolioCheck | None, unrounded: float) -> str:
+    """Why neither of the two first answers was kept, in words: what the first optimum's
+    terms allow in whole steps and what holding a reserve cost (the clause the notes of
+    `_finer_note`, `_exact_note` and `_whole_supply_note` share)."""
+    return (
+        f"with the first optimum's terms {_own_words(own, unrounded)}, and holding part of "
+        f"each shared limit in reserve for rounding {_reserve_words(reserved, unrounded)}"
+    )
 
 
 def _reserve_words(reserved: PortfolioCheck | None, unrounded: float) -> str:
