@@ -116,3 +116,50 @@ def test_a_verdicts_frontier_package_without_concessions_says_so(tmp_path: Path)
     said = " ".join(run.stdout.split())
     assert "with veu, no concessions, compute 2026Q1 2,000, 2026Q2 3,000" in said
     assert ", -," not in said
+
+
+def _peru_valued(root: Path, value: str) -> Path:
+    """The Peruvian partner file with `value_per_h100e` written as `value`."""
+    partner = root / "pe.yaml"
+    partner.write_text(PERU.replace("value_per_h100e: 25k", value), encoding="utf-8")
+    return partner
+
+
+def test_a_value_per_period_is_answered_with_the_curve_to_write(tmp_path: Path) -> None:
+    """docs/formats.md's comment "value_per_h100e: # per period; ..." led to a value per
+    quarter, `{2026Q1: 30k, ...}`, which `validate` refused with "expected an amount of USD
+    such as 1.4tn, ..., got a mapping": not that segments were the other form, nor that the
+    curve is the same in every period. It now says both."""
+    partner = _peru_valued(
+        tmp_path, "value_per_h100e: {2026Q1: 30k, 2026Q2: 25k, 2026Q3: 25k, 2026Q4: 20k}"
+    )
+    run = invoke(["validate", partner])
+    assert run.exit_code == 2
+    assert run.traceback == ""
+    assert (
+        "pe.yaml:6: value_per_h100e: expected one curve for every period, an amount (25k) or "
+        "a list of segments ({upto, value}), got a value per period; a partner's value per "
+        "H100e is the same in every period"
+    ) in run.stderr
+    assert "got a mapping" not in run.stderr
+
+
+def test_a_segment_outside_its_list_is_answered_with_the_list_item(tmp_path: Path) -> None:
+    """One segment written as a mapping, `{upto: 4_000, value: 25k}`, was "expected an
+    amount ..., got a mapping" too; the error now says to make it an item of the list."""
+    partner = _peru_valued(tmp_path, "value_per_h100e: {upto: 4_000, value: 25k}")
+    run = invoke(["validate", partner])
+    assert run.exit_code == 2
+    assert (
+        "value_per_h100e: expected a list of segments, got one segment outside a list; write "
+        "each segment as an item of the list: `- {upto: 20_000, value: 30k}`"
+    ) in run.stderr
+    listed = _peru_valued(tmp_path, "value_per_h100e:\n  - {upto: 4_000, value: 25k}")
+    assert invoke(["validate", listed]).exit_code == 0
+
+
+def test_a_distribution_of_the_value_still_loads(tmp_path: Path) -> None:
+    """The mapping a value may be, a distribution, is read as before."""
+    partner = _peru_valued(tmp_path, "value_per_h100e: {dist: uniform, low: 20k, high: 30k}")
+    run = invoke(["validate", partner])
+    assert run.exit_code == 0, run.stderr
