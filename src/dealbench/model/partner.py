@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
@@ -22,6 +24,9 @@ from dealbench.model.base import (
 from dealbench.model.concession import Concession
 from dealbench.model.fields import Text
 from dealbench.model.names import Article, in_text
+
+#: A key that reads as a period label (`2026`, `2026Q3`, `2026H1`).
+_PERIODISH = re.compile(r"^\d{4}([QqHh]\d+)?$")
 
 
 class Segment(Strict):
@@ -66,6 +71,27 @@ class Partner(Strict):
         if isinstance(value, int) and value not in (1, 2, 3):
             raise ValueError(
                 f"expected 1, 2 or 3, got {value if abs(value) < 10**6 else 'a large number'}"
+            )
+        return value
+
+    @field_validator("value_per_h100e", mode="before")
+    @classmethod
+    def _one_curve(cls, value: Any) -> Any:
+        """A mapping that is not a distribution is neither form of the curve: say what it
+        looked like it meant (a value per period, a segment outside its list) and what to
+        write, not only "expected an amount, got a mapping" (qa46-newuser)."""
+        if not isinstance(value, Mapping) or "dist" in value:
+            return value
+        if value and all(_PERIODISH.match(str(key)) for key in value):
+            raise ValueError(
+                "expected one curve for every period, an amount (25k) or a list of segments "
+                "({upto, value}), got a value per period; a partner's value per H100e is the "
+                "same in every period"
+            )
+        if value and set(value) <= {"upto", "value"}:
+            raise ValueError(
+                "expected a list of segments, got one segment outside a list; write each "
+                "segment as an item of the list: `- {upto: 20_000, value: 30k}`"
             )
         return value
 

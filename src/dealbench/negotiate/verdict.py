@@ -169,10 +169,16 @@ class Verdict(BaseModel):
             if f.fits_plan is False
             else ""
         )
+        # A sentence, not a table cell: a package of no concessions says so, never "-"
+        # ("with veu, -, compute ...", qa46-newuser).
+        given: dict[str, str | bool] = {
+            cid: level for cid, level in f.package.concessions.items() if level is not False
+        }
+        granted = concessions_text(given) if given else "no concessions"
         return (
             f"giving the partner at least {floor}, the US could get {money(f.us_utility)} "
             f"({more}), the partner {money(f.partner_utility)}, with {f.package.security}, "
-            f"{concessions_text(dict(f.package.concessions))}, compute {compute}{alone}"
+            f"{granted}, compute {compute}{alone}"
         )
 
     @property
