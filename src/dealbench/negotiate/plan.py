@@ -12,11 +12,13 @@ the supply and risk budget the fixed packages leave) and one solve;
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from dealbench.arguments import a_portfolio, given_briefly, partner_codes
 from dealbench.checker import DealFigures, check, evaluate
@@ -40,6 +42,7 @@ from dealbench.optimize.finish import result_from_check
 from dealbench.optimize.result import NO_SOLVER, FromRounds, SolverInfo
 
 __all__ = [
+    "KeptReplans",
     "Plan",
     "RoundsSolve",
     "alone",
@@ -164,24 +167,44 @@ def replan(
 
 
 #: The re-plans of the innermost `shared_replans` (None: outside one, nothing kept).
-_SHARED: ContextVar[dict[tuple[object, ...], tuple[Portfolio, Plan | DealbenchError]] | None] = (
-    ContextVar("shared_replans", default=None)
-)
+_SHARED: ContextVar[
+    MutableMapping[tuple[object, ...], tuple[Portfolio, Plan | DealbenchError]] | None
+] = ContextVar("shared_replans", default=None)
+
+
+class KeptReplans(OrderedDict[tuple[object, ...], tuple[Portfolio, "Plan | DealbenchError"]]):
+    """Re-plans kept from one `shared_replans` to the next (`shared_replans(kept)`): the
+    last `size` asked, the oldest dropped first. Each holds its portfolio alive, so a key's
+    portfolio id is never another's."""
+
+    def __init__(self, size: int = 64) -> None:
+        super().__init__()
+        self.size = size
+
+    def __setitem__(self, key: tuple[object, ...], value: Any) -> None:
+        super().__setitem__(key, value)
+        while len(self) > self.size:
+            self.popitem(last=False)
 
 
 @contextmanager
-def shared_replans() -> Iterator[None]:
+def shared_replans(kept: KeptReplans | None = None) -> Iterator[None]:
     """Within it, `replan` asked the same question again (the same portfolio object, the
     same deals fixed, the same partners out, the same options) answers with the plan, or
     the error, it gave the first time, instead of solving again. A verdict re-plans the
     portfolio with the counter accepted, and the next offer it weighs the counter against
     asks what the counter is worth with the same re-plan (`counter_worth`): at M, one M
     solve of four in `evaluate --against`, five of twenty in a room weighing eight
-    counters (qa43-scale). Nested, the outer one's plans are kept; outside any, nothing."""
+    counters (qa43-scale). Nested, the outer one's plans are kept; outside any, nothing.
+
+    `kept`: the plans are kept there from one call to the next, for a caller that asks
+    about the same portfolio object again and again (the web server, whose room re-weighed
+    every counter after any round was recorded, though a re-plan reads only the concluded
+    and walked-away negotiations: qa46-web)."""
     if _SHARED.get() is not None:
         yield
         return
-    token = _SHARED.set({})
+    token = _SHARED.set({} if kept is None else kept)
     try:
         yield
     finally:

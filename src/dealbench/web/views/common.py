@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import replace
@@ -17,6 +18,7 @@ from starlette.requests import Request
 from dealbench.errors import InputError, Issue
 from dealbench.folders import unhidden
 from dealbench.model import Package, Portfolio, load_package, load_portfolio
+from dealbench.negotiate.plan import KeptReplans, shared_replans
 from dealbench.web.pages import FieldError, TooLarge, Unread
 from dealbench.web.security import CSRF_FIELD, CSRF_HEADER, confine, csrf_for
 
@@ -35,11 +37,20 @@ T = TypeVar("T")
 _SOLVER = threading.Lock()
 
 
+#: The re-plans of every solving page, kept from one page to the next: each is asked of a
+#: portfolio object `portfolio` keeps while its files stand, and reads only the concluded
+#: and walked-away negotiations, so recording an offer or a counter leaves them standing.
+#: The room weighed every counter again after any round was recorded: at global with nine
+#: counters, 10 s each time; with these kept, the counters not answered since (qa46-web).
+_REPLANS = KeptReplans()
+
+
 async def solving(fn: Callable[..., T], *args: Any) -> T:
-    """`fn(*args)` in a worker thread, one solving page at a time."""
+    """`fn(*args)` in a worker thread, one solving page at a time, with the re-plans the
+    pages asked before (`_REPLANS`)."""
 
     def locked() -> T:
-        with _SOLVER:
+        with _SOLVER, shared_replans(_REPLANS):
             return fn(*args)
 
     return await run_in_threadpool(locked)
@@ -187,9 +198,42 @@ def _from_root(request: Request, issue: Issue) -> str:
     return str(replace(issue, file=file))
 
 
+#: The portfolios loaded, each with the state of the files it was loaded from
+#: (`_files_state`): the same object while they stand, so that the re-plans kept for it
+#: (`_REPLANS`) answer the next page.
+_LOADED: dict[Path, tuple[tuple[Any, ...], Portfolio]] = {}
+
+
 def portfolio(request: Request, name: str) -> Portfolio:
-    """The portfolio `name`, loaded by the same loader as the CLI."""
-    return load_portfolio(portfolio_file(request, name))
+    """The portfolio `name`, loaded by the same loader as the CLI (once while its files
+    stand: a portfolio is frozen)."""
+    path = portfolio_file(request, name)
+    if path in _LOADED:
+        state, found = _LOADED[path]
+        if _files_state(path, found) == state:
+            return found
+    found = load_portfolio(path)
+    if len(_LOADED) > 16:
+        _LOADED.clear()
+    _LOADED[path] = (_files_state(path, found), found)
+    return found
+
+
+def _files_state(path: Path, pf: Portfolio) -> tuple[Any, ...]:
+    """The size and time of the portfolio's file and of each file it was loaded from (its
+    policy, its partners: `Portfolio.inputs`, named from the server's working folder)."""
+    files = [path, *(Path(f) for f in pf.inputs if not f.startswith("policy:"))]
+    return tuple(
+        (str(f), st.st_mtime_ns, st.st_size) if (st := _stat(f)) is not None else (str(f),)
+        for f in files
+    )
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    try:
+        return path.stat()
+    except OSError:
+        return None
 
 
 def relative(request: Request, path: Path) -> str:
