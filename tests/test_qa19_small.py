@@ -106,7 +106,8 @@ def test_the_agreed_round_refused_reads_as_a_sentence_beside_it(client: Any, dea
     said = _flat(_Form(sent.text, "conclude-form").texts["conclude-round-error"])
     assert said == (
         "no deal can be concluded on round 1's package: SG: 2026 compute 80,000 H100e exceeds "
-        "the tier 2 cap under baseline of 25,000 H100e"
+        "the tier 2 cap under baseline of 25,000 H100e. No round with SG can be concluded as "
+        "it stands: record an offer"  # what to do instead (qa46-negotiate)
     )
     assert rounds(deals) == ["001-partner.yaml"]
 
@@ -123,7 +124,7 @@ def test_the_cli_names_the_round_file_then_says_the_same_sentence(deals: Path) -
         f"error: {deals}/rounds/solo/SG/001-partner.yaml:{_line_of_2026(deals)}: no deal can "
         "be concluded on round 1's "
         "package: SG: 2026 compute 80,000 H100e exceeds the tier 2 cap under baseline of "
-        "25,000 H100e"
+        "25,000 H100e. No round with SG can be concluded as it stands: record an offer"
     )
 
 

@@ -49,10 +49,16 @@ def raise_for_status(
     raise_explained(pf, result, mode=mode, v_floor=v_floor, require=require)  # type: ignore[arg-type]
 
 
-def print_reasons(reasons: Sequence[NoDeal], portfolio: Path | None = None) -> None:
+def print_reasons(
+    reasons: Sequence[NoDeal], portfolio: Path | None = None, *, replanned: bool = False
+) -> None:
     """One paragraph per partner, wrapped to the terminal; the partners the solve did not
     explain in one, after the others, naming each. `portfolio`: the file as given, which
-    the command a reason points to takes."""
+    the command a reason points to takes. `replanned`: a re-plan from the rounds
+    (`solve --rounds`), whose deals held are the concluded ones and the re-planned rest:
+    `dealbench frontier`, which reads no rounds, draws another frontier (qa46-negotiate: it
+    said "ZOPA: yes" of AM where the re-plan's reason said "no zone of agreement"), so no
+    command is named, as `room --why` names none."""
     import shlex
 
     from dealbench.cli import output
@@ -65,7 +71,7 @@ def print_reasons(reasons: Sequence[NoDeal], portfolio: Path | None = None) -> N
             # The CLI's pointer to the frontier the reason speaks of (`NoDeal.frontier`).
             see = (
                 f" (dealbench frontier {given} --partner {reason.partner} draws it)"
-                if reason.frontier
+                if reason.frontier and not replanned
                 else ""
             )
             typer.echo(

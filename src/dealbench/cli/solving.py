@@ -246,7 +246,7 @@ def solve(
                 data["zopa"] = zopa
             typer.echo(output.to_json(data))
         else:
-            _print_solved(result, reasons, zopa, extra, portfolio)
+            _print_solved(result, reasons, zopa, extra, portfolio, replanned=rounds is not None)
         if out is not None:
             written = write_outputs(
                 pf,
@@ -364,10 +364,13 @@ def _print_solved(
     zopa: list[dict[str, Any]] | None,
     extra: dict[str, Any],
     portfolio: Path,
+    *,
+    replanned: bool = False,
 ) -> None:
     """The solve as the terminal says it: the packages, why a partner has none (`portfolio`:
-    the file as given, for the commands it points to), the zones of agreement (nash,
-    kalai), and the analysis asked for."""
+    the file as given, for the commands it points to; `replanned`: a re-plan from the
+    rounds, whose frontier no command draws), the zones of agreement (nash, kalai), and
+    the analysis asked for."""
     from dealbench.cli import explaining, output
     from dealbench.result_words import message_after
 
@@ -375,7 +378,7 @@ def _print_solved(
     if after := message_after(result):
         typer.echo(after)
     output.print_notes(result.notes)  # before "the best package MX accepts": under which caps
-    explaining.print_reasons(reasons, portfolio)
+    explaining.print_reasons(reasons, portfolio, replanned=replanned)
     if zopa:
         # Not the bargaining's own test (each partner alone): say what differs.
         typer.echo(

@@ -46,11 +46,10 @@ def print_verdict(v: Verdict, periods: list[str]) -> None:
     echo(f"  Frontier: {v.frontier_words(periods)}")
     echo(f"  Takes: {v.taken_words()}")
     echo(f"  {v.supply_left_words()}")
-    others = bool(v.others_open)  # a lone open negotiation has no rest to re-plan
     said = v.portfolio_texts()
     # "n/a if accepted" for a counter that cannot be accepted; the web page says it so.
     accepted = (
-        f"{said['accepted']} if accepted{' (rest re-optimized)' if others else ''}"
+        f"{said['accepted']} if accepted{v.rest_words()}"
         if v.portfolio_if_accepted is not None
         else "not feasible if accepted"
     )

@@ -525,7 +525,9 @@ def _conclusion(
                 display_path(agreed.path),
                 read_yaml(agreed.path).line(at),
                 "",
-                f"no deal can be concluded on round {agreed.number}'s package: " + "; ".join(said),
+                f"no deal can be concluded on round {agreed.number}'s package: "
+                + "; ".join(said)
+                + _instead(portfolio, negotiation, agreed, others),
             ),
             argument=chosen,
         )
@@ -540,6 +542,37 @@ def _conclusion(
         note=note,
         status="concluded",
     )
+
+
+def _instead(
+    portfolio: Portfolio, negotiation: Negotiation, refused: Round, others: list[Package]
+) -> str:
+    """What a refused conclusion can do instead (qa46-negotiate: it said only what the round
+    breaks, and the negotiator was left to try the rounds one by one): the latest round of
+    each side whose package passes `check` beside the deals concluded with the others (our
+    offer the partner may accept, its counter we may), else an offer fitted to what those
+    deals leave."""
+    codes = [p.partner for p in others]
+    latest: dict[str, Round] = {}
+    for r in negotiation.rounds:
+        if r.package is None or r.number == refused.number:
+            continue
+        if check(portfolio, [*others, r.package], agreed=codes).ok:
+            latest[r.side] = r
+    if not latest:
+        fitted = ", fitted to what the concluded deals leave" if others else ""
+        return (
+            f". No round with {negotiation.partner} can be concluded as it stands: record an "
+            f"offer{fitted}"
+        )
+    code = negotiation.partner
+    said = [
+        f"on our offer of round {r.number} ({r.name}), if {code} accepts it"
+        if r.side == "us"
+        else f"on {code}'s counter of round {r.number} ({r.name})"
+        for r in sorted(latest.values(), key=lambda r: r.number)
+    ]
+    return f". As things stand, the deal can be concluded instead {', or '.join(said)}; or record an offer"
 
 
 def walk_away(

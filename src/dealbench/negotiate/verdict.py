@@ -115,6 +115,13 @@ class Verdict(BaseModel):
     #: The other open negotiations (re-planned around the counter when it is accepted).
     others_open: list[str] = []
 
+    def rest_words(self) -> str:
+        """What the portfolio's V if accepted assumes of the other open negotiations, in the
+        words of the recommendation's reason ("with the rest re-planned"), for `counter` and
+        the web's verdict alike (qa46-negotiate: the CLI said "(rest re-optimized)" a line
+        above a reason saying "re-planned"): " (rest re-planned)", or nothing with none."""
+        return " (rest re-planned)" if self.others_open else ""
+
     def portfolio_texts(self) -> dict[str, str]:
         """The portfolio's V if accepted, in the plan and after walking away, as said side
         by side: with the decimals that tell them apart ("$1.42tn if accepted ... $1.42tn

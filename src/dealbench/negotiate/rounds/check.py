@@ -100,10 +100,12 @@ _RECORDED_PACKAGE = (
 
 
 def recorded_hint(loc: tuple[str | int, ...]) -> str:
-    """What to do about a problem of a round already in the folder, at `loc`."""
+    """What to do about a problem of a round already in the folder, at `loc`: a term of its
+    package (`package`'s own line says a package missing or one on a walk-away, which no
+    dealbench ever recorded, so that hint would be untrue there)."""
     if loc == ("date",):
         return _recorded("the year in this file")
-    return _RECORDED_PACKAGE if loc[:1] == ("package",) else ""
+    return _RECORDED_PACKAGE if loc[:1] == ("package",) and len(loc) > 1 else ""
 
 
 def sequence_issues(rounds: list[Round]) -> list[Issue]:
