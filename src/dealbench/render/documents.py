@@ -64,6 +64,45 @@ TEMPLATE_STEM = {
 }
 
 
+def _given(keys: str) -> frozenset[str]:
+    return frozenset(("doc", "charts", "glossary", *keys.split()))
+
+
+#: The names each kind's render model may give its templates (its JSON's keys: docs/
+#: documents.md, "JSON documents"), `charts` among them, which every render gives. Every
+#: Document is held to them, so they cannot fall behind its context; `validate` checks a
+#: house template against its own document's (`render.house_check`): a house term sheet
+#: reading a memo's `recommendation` passed validate, then failed at render.
+CONTEXT_KEYS: dict[DocKind, frozenset[str]] = {
+    "term-sheet": _given(
+        "annex chips commitments internal marking partner rows_note schedule "
+        "section sections security sites status term total_h100e total_tpp us_party"
+    ),
+    "deal-memo": _given(
+        "cap_note commitments heading internal limits origin partner "
+        "recommendation risks rows_note schedule security total_h100e tradeoffs"
+    ),
+    "portfolio-memo": _given(
+        "allocation deals limits method no_deal periods portfolio prevented "
+        "recommendation risks totals tradeoffs"
+    ),
+    "principals-memo": _given(
+        "allocation deals glossary_last limit_costs limits method no_deal "
+        "periods portfolio prevented prices_note recommendation risks totals tradeoffs"
+    ),
+    "redline": _given("new old partner sections summary total"),
+    "options-memo": _given(
+        "exported_head failed notes options partners partners_legend "
+        "partners_note periods portfolio recommendation regimes rows_note sensitivities "
+        "uncertain"
+    ),
+    "negotiation-memo": _given(
+        "answers closed concluded ended frontier_notes moves objective "
+        "overcommitted periods portfolio risk rows shown summary supply uncertain"
+    ),
+}
+
+
 @dataclass(frozen=True)
 class Document:
     """A render model and the path (without extension) its files go to."""
@@ -82,6 +121,15 @@ class Document:
     svgs: Mapping[str, str] = field(default_factory=dict, kw_only=True)
     #: Its charts' PNG by chart id where drawn already (`with_svgs(png=True)`).
     pngs: Mapping[str, bytes] = field(default_factory=dict, kw_only=True)
+
+    def __post_init__(self) -> None:
+        undeclared = sorted(set(self.context) - CONTEXT_KEYS[self.kind])
+        if undeclared:  # a render model grown without its declaration
+            raise TypeError(
+                f"a {self.kind}'s render model gives {', '.join(undeclared)}, which "
+                "documents.CONTEXT_KEYS does not declare (validate checks house templates "
+                "against it)"
+            )
 
     def with_svgs(self, *, png: bool = False) -> Document:
         """The document with its charts drawn as SVG (the same bytes a render draws), and
