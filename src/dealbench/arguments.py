@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
 import re
 import reprlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Literal, TypeVar
 
 from dealbench.errors import ArgumentError, InputError, Issue
-from dealbench.model.package import Package
-from dealbench.model.portfolio import Portfolio
-from dealbench.model.rules import unknown
+from dealbench.list_words import unknown
 
 T = TypeVar("T", bound=str)
 
@@ -150,42 +147,6 @@ def given_briefly(value: object) -> str:
     return brief.repr(value)
 
 
-def a_portfolio(value: object, name: str = "portfolio") -> Portfolio:
-    """`value` when it is a loaded Portfolio; else an ArgumentError saying how to load one
-    (a path, given where the portfolio goes, was an AttributeError deep inside)."""
-    if not isinstance(value, Portfolio):
-        raise ArgumentError(
-            name,
-            f"expected a Portfolio (load_portfolio(path) reads one), got {given_briefly(value)}",
-        )
-    return value
-
-
-def a_package(value: object, name: str = "package") -> Package:
-    """`value` when it is a Package; else an ArgumentError saying where one comes from."""
-    if not isinstance(value, Package):
-        raise ArgumentError(
-            name,
-            "expected a Package (load_package(path, portfolio) reads one; a solved deal's is "
-            f"result.deals[i].package()), got {given_briefly(value)}",
-        )
-    return value
-
-
-def packages_of(value: object, name: str = "packages") -> list[Package]:
-    """Packages: one alone, or an iterable of them (never a path, whose characters a
-    loop would take for packages); else an ArgumentError naming what was given."""
-    if isinstance(value, Package):  # a model iterates as (field, value) pairs
-        return [value]
-    if isinstance(value, str | bytes | os.PathLike | dict) or not isinstance(value, Iterable):
-        raise ArgumentError(
-            name,
-            "expected a Package or a list of them (load_package(path, portfolio) reads one), "
-            f"got {given_briefly(value)}",
-        )
-    return [a_package(item, name) for item in value]
-
-
 def a_date(value: object, name: str = "date") -> dt.date | None:
     """A date a call was given (`datetime.date`), or None; else an ArgumentError (a
     '2026-03-01' given as a str was an AttributeError where it was first used)."""
@@ -206,23 +167,6 @@ def amount_of_usd(value: object, name: str) -> float:
             name, f"expected an amount of USD as a number, such as 30e9, got {given_briefly(value)}"
         )
     return float(value)  # type: ignore[arg-type]
-
-
-def partner_codes(portfolio: Portfolio, codes: Iterable[str] | str, name: str) -> list[str]:
-    """Partner codes of `portfolio` (one code may be given alone, as a str)."""
-    listed = [codes] if isinstance(codes, str) else list(codes)
-    for code in listed:
-        partner_code(portfolio, code, name)
-    return listed
-
-
-def partner_code(portfolio: Portfolio, code: str, name: str = "partner") -> str:
-    """`code` when it is a partner of `portfolio`; else an ArgumentError listing its codes
-    (`Portfolio.unknown_partner`). A portfolio that is not one is said first."""
-    a_portfolio(portfolio)
-    if portfolio.partner(code) is None:
-        raise ArgumentError(name, portfolio.unknown_partner(code))
-    return code
 
 
 def frontier_points(text: str, name: str = "points") -> int | Literal["all"]:

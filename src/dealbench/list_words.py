@@ -1,10 +1,13 @@
-"""Lists in a sentence: `2026, 2027 and 2028`, and runs of periods (`2026Q1–2027Q4`)."""
+"""Lists in a sentence: `2026, 2027 and 2028`, and runs of periods (`2026Q1–2027Q4`); the
+words for an id that is none of those allowed (`unknown`)."""
 
 from __future__ import annotations
 
 import difflib
 import re
 from collections.abc import Iterable, Sequence
+
+from dealbench.units import EMPTY, is_empty
 
 
 def and_list(items: Iterable[str], word: str = "and") -> str:
@@ -159,3 +162,15 @@ def did_you_mean(value: str, choices: Iterable[str]) -> str:
     choices `value` is none of, when any is `meant`; else ""."""
     found = meant(value, choices)
     return f"; did you mean {or_list(map(repr, found))}?" if found else ""
+
+
+def unknown(what: str, value: str, known: Sequence[str], where: str = "") -> str:
+    """What is said of an id that is none of `known` (a security level, a concession, a
+    level, a regime): the ids it may be, and the one meant (`VEU` or `vue` for veu: ids
+    are matched as written; `list_words.meant`)."""
+    choices = ", ".join(known) if known else "none defined"
+    if is_empty(value):  # `--mode ""`: nothing named, not an id called ''
+        return f"{EMPTY}; expected a {what}{where}, one of: {choices}"
+    return (
+        f"unknown {what} {value!r}{where}; expected one of: {choices}{did_you_mean(value, known)}"
+    )

@@ -23,6 +23,7 @@ from dealbench.analyze.solves import Chain, SolveOptions, chain_cost, chains, ru
 from dealbench.errors import ArgumentError
 from dealbench.limit import Limit
 from dealbench.list_words import and_list
+from dealbench.model.arguments import a_portfolio
 from dealbench.model.policy import Policy
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.regimes import find_regime, replaced_caps_note, under_regime
@@ -211,6 +212,7 @@ def compare(
     many partners without a deal each explains (None: every one, `compare --explain-all`),
     as `no_deal_reasons` counts them.
     """
+    portfolio = a_portfolio(portfolio)
     if isinstance(policies, str | os.PathLike):  # one regime name, not letter by letter
         policies = [policies]
     if not policies:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from dealbench.errors import InputError
 from dealbench.model import refuse_other_kind, rules
+from dealbench.model.arguments import a_portfolio
 from dealbench.model.override_paths import NONE_WORDS, ROOTS, read_value
 from dealbench.model.override_values import (
     Sets,
@@ -52,6 +53,7 @@ def load_scenarios(
 ) -> list[tuple[Scenario, Portfolio]]:
     """A scenarios file (`scenarios: [{id, title, set: {PATH: VALUE}}]`), each scenario
     applied to `portfolio`; every problem is reported at its line of the file."""
+    portfolio = a_portfolio(portfolio)  # before the file is read
     source = read_yaml(Path(path))
     refuse_other_kind(source, "scenarios")
     spec: ScenarioFile = validate(source, ScenarioFile)

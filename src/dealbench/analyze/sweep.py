@@ -21,10 +21,11 @@ from dealbench.analyze.packages import describe_changes, signature
 from dealbench.analyze.parallel import Executor
 from dealbench.analyze.scenarios import Scenario, apply_overrides, read_value
 from dealbench.analyze.solves import Chain, SolveOptions, chains, run_chain, solve_all
-from dealbench.arguments import a_portfolio, given_briefly
+from dealbench.arguments import given_briefly
 from dealbench.errors import ArgumentError, InputError
 from dealbench.figures import quantity
 from dealbench.jsontext import to_json
+from dealbench.model.arguments import a_portfolio
 from dealbench.model.granularity import Granularity
 from dealbench.model.overrides import path_error
 from dealbench.model.portfolio import BASE_SCENARIO, Portfolio
@@ -364,6 +365,7 @@ def sweep_param(
     progress: Any = None,
 ) -> tuple[SweepResult, list[SolveResult]]:
     """Solve `steps` values of `path` from `start` to `stop`; find where the package changes."""
+    portfolio = a_portfolio(portfolio)
     check_steps(steps, refine)
     check_swept(path, overrides or {})
     base = apply_overrides(portfolio, overrides or {})

@@ -30,12 +30,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dealbench.analyze.cluster import SAMPLING
 from dealbench.analyze.parallel import Executor
-from dealbench.arguments import a_package, at_least_one, partner_code, sample_count, seed_of
+from dealbench.arguments import at_least_one, sample_count, seed_of
 from dealbench.checker import check, evaluate
 from dealbench.checker.tolerance import MONEY_TOL, REL_TOL, compute_limit_reach
 from dealbench.errors import ArgumentError
 from dealbench.figures import quantity
 from dealbench.limit import messages
+from dealbench.model.arguments import a_package, a_portfolio, partner_code
 from dealbench.model.concession import Concession, ConcessionLevel
 from dealbench.model.distributions import distribution_of
 from dealbench.model.package import Package
@@ -347,6 +348,7 @@ def risk_report(
     US gets and the risk it bears, over `samples` draws seeded by `seed`. The samples'
     chunks run on `jobs` processes, or where `executor` runs things (a Dask cluster:
     `make_executor(None, "dask", address)`); the numbers are the same."""
+    portfolio = a_portfolio(portfolio)
     sample_count(samples)
     seed_of(seed)
     at_least_one(jobs, "jobs")

@@ -13,7 +13,6 @@ from pydantic import (
     model_validator,
 )
 
-from dealbench.arguments import a_package, a_portfolio
 from dealbench.checker.deal_limits import (
     compute_violations,
     logic_violations,
@@ -23,6 +22,7 @@ from dealbench.checker.deal_limits import (
 from dealbench.checker.tolerance import MONEY_TOL, REL_TOL
 from dealbench.errors import ArgumentError
 from dealbench.limit import Limit, limits_from_details
+from dealbench.model.arguments import a_package, a_portfolio
 from dealbench.model.concession import GRANTED
 from dealbench.model.names import Article, in_text
 from dealbench.model.package import Package

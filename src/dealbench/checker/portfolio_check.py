@@ -8,12 +8,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from dealbench.arguments import a_portfolio, packages_of
 from dealbench.checker.deal import DealFigures, evaluate
 from dealbench.checker.tolerance import COMPUTE_TOL, over
 from dealbench.figures import quantity, usd
 from dealbench.limit import Limit, limits_from_details, messages
 from dealbench.list_words import and_list
+from dealbench.model.arguments import a_portfolio, packages_of
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 

@@ -171,7 +171,7 @@ def solve(
     from dealbench.cli import explaining, output
     from dealbench.cli.documents import parse_date, parse_formats
     from dealbench.errors import InputError, Issue
-    from dealbench.model.rules import unknown
+    from dealbench.list_words import unknown
     from dealbench.optimize import MODES, SOLVERS, Status
     from dealbench.render.clause_check import check_portfolio_clauses
 

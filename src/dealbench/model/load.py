@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from dealbench.errors import InputError, Issue
 from dealbench.list_words import and_list
 from dealbench.model import partner_rules, rules
+from dealbench.model.arguments import a_portfolio
 from dealbench.model.file_kind import Kind, detect_kind, not_a_result, refuse_other_kind
 from dealbench.model.load_package import load_package, load_round_file
 from dealbench.model.partner import Partner
@@ -297,4 +298,6 @@ def load_file(path: str | os.PathLike[str], portfolio: Portfolio | None = None) 
 
 def validate_file(path: str | os.PathLike[str], portfolio: Portfolio | None = None) -> Kind:
     """Validate one file of any kind; returns its kind or raises InputError."""
+    if portfolio is not None:  # whatever the file's kind: a portfolio file ignored it
+        a_portfolio(portfolio)
     return load_file(path, portfolio)[0]

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from dealbench.errors import InputError, Issue
 from dealbench.model import package_rules
+from dealbench.model.arguments import a_portfolio
 from dealbench.model.file_kind import detect_kind, refuse_other_kind
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
@@ -28,8 +29,6 @@ def load_package(path: str | os.PathLike[str], portfolio: Portfolio | None = Non
     A negotiation round's file is read as the package it records, with its side, round
     and date (`deals/rounds/.../006-partner.yaml` is a counter, named as one)."""
     if portfolio is not None:  # a path there (the portfolio's file) read nothing of it
-        from dealbench.arguments import a_portfolio
-
         a_portfolio(portfolio)
     source = read_yaml(Path(path))
     try:

@@ -30,6 +30,7 @@ from pydantic import ValidationError
 from dealbench.errors import ArgumentError, InputError, Issue
 from dealbench.figures import quantity
 from dealbench.model import partner_rules, rules
+from dealbench.model.arguments import a_portfolio
 from dealbench.model.error_words import error_message
 from dealbench.model.override_paths import PortfolioFields, Walked, walk
 from dealbench.model.override_values import (
@@ -72,6 +73,7 @@ def apply_overrides(
     `where` is the file the overrides come from (a scenarios file); without it they are
     the caller's argument, and the error an ArgumentError naming `name`.
     """
+    portfolio = a_portfolio(portfolio)  # a path returned itself (no overrides), else failed
     if isinstance(overrides, str | list | tuple):
         if not all(isinstance(item, str) for item in overrides):
             raise ArgumentError(name, "expected a mapping of path to value, or PATH=VALUE texts")

@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dealbench.errors import DealbenchError
-from dealbench.list_words import did_you_mean
+from dealbench.list_words import did_you_mean, unknown
 from dealbench.model import amounts
 from dealbench.model.concession import Concession
 from dealbench.model.package import Package
 from dealbench.model.partner import Partner
 from dealbench.model.periods import not_a_period
 from dealbench.model.policy import Policy
-from dealbench.model.rules import Problem, unknown
+from dealbench.model.rules import Problem
 from dealbench.model.yamlio import read_yaml
 
 if TYPE_CHECKING:

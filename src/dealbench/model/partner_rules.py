@@ -8,12 +8,12 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 
 from dealbench.figures import quantity
-from dealbench.list_words import meant
+from dealbench.list_words import meant, unknown
 from dealbench.model import amounts
 from dealbench.model.concession import Concession
 from dealbench.model.distributions import distribution_of
 from dealbench.model.partner import Partner
-from dealbench.model.rules import Problem, unknown
+from dealbench.model.rules import Problem
 from dealbench.model.uncertain import short
 from dealbench.model.yamlio import Loc
 

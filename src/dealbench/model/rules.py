@@ -1,6 +1,6 @@
 """Rules that span several fields or files, each reported at its exact place: a policy,
 a scenarios file, a partner against its regime and its portfolio's periods, deal-by-deal
-caps; and the words for an unknown id. A partner file's own rules are in
+caps (the words for an unknown id are `list_words.unknown`). A partner file's own rules are in
 `partner_rules`, a package's in `package_rules`.
 
 Every function yields `(loc, message)` pairs; the loader attaches file and line.
@@ -8,9 +8,9 @@ Every function yields `(loc, message)` pairs; the loader attaches file and line.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 
-from dealbench.list_words import did_you_mean
+from dealbench.list_words import did_you_mean, unknown
 from dealbench.model.concession import SecurityRequirement
 from dealbench.model.partner import Partner
 from dealbench.model.periods import length as period_length
@@ -18,7 +18,6 @@ from dealbench.model.periods import not_a_period
 from dealbench.model.policy import Caps, Policy
 from dealbench.model.portfolio import BASE_SCENARIO, ScenarioFile
 from dealbench.model.yamlio import Loc
-from dealbench.units import EMPTY, is_empty
 
 Problem = tuple[Loc, str]
 
@@ -164,18 +163,6 @@ def partner_in_periods_problems(
                 ("ask", period),
                 not_a_period(period, periods) + hint,
             )
-
-
-def unknown(what: str, value: str, known: Sequence[str], where: str = "") -> str:
-    """What is said of an id that is none of `known` (a security level, a concession, a
-    level, a regime): the ids it may be, and the one meant (`VEU` or `vue` for veu: ids
-    are matched as written; `list_words.meant`)."""
-    choices = ", ".join(known) if known else "none defined"
-    if is_empty(value):  # `--mode ""`: nothing named, not an id called ''
-        return f"{EMPTY}; expected a {what}{where}, one of: {choices}"
-    return (
-        f"unknown {what} {value!r}{where}; expected one of: {choices}{did_you_mean(value, known)}"
-    )
 
 
 def partner_cap_problems(

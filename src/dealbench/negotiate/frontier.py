@@ -28,15 +28,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dealbench.arguments import amount_of_usd, partner_code, relative_gap
+from dealbench.arguments import amount_of_usd, relative_gap
 from dealbench.checker import DealFigures, check
 from dealbench.checker.tolerance import at_limit, reachable
+from dealbench.model.arguments import partner_code
 from dealbench.model.granularity import Granularity
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.negotiate.replan import residual, solve_with_floor
 from dealbench.negotiate.single import single
-from dealbench.optimize.result import SolveResult, result_for
+from dealbench.optimize.result import SolveResult, a_result, result_for
 from dealbench.optimize.schedule.signable import steps
 from dealbench.optimize.solve import solve
 
@@ -311,6 +312,8 @@ def us_best_at(
     `jointly`; None when no package reaches that utility."""
     check_partner(portfolio, partner)
     partner_utility = amount_of_usd(partner_utility, "partner_utility")
+    if warm_start is not None:
+        a_result(warm_start, "warm_start")
     gap = relative_gap(gap)
     if jointly:
         result = solve_with_floor(

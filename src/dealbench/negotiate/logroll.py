@@ -25,11 +25,11 @@ from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict
 
-from dealbench.arguments import a_package, packages_of
 from dealbench.checker import DealFigures, PortfolioCheck, check, evaluate
 from dealbench.errors import Chosen, InputError, Issue
 from dealbench.figures import quantity
 from dealbench.list_words import and_list, each_once
+from dealbench.model.arguments import a_package, packages_of
 from dealbench.model.concession import GRANTED, ConcessionLevel, SecurityRequirement
 from dealbench.model.granularity import Granularity
 from dealbench.model.package import Package

@@ -20,10 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dealbench.arguments import a_portfolio, given_briefly, partner_codes
+from dealbench.arguments import given_briefly
 from dealbench.checker import DealFigures, check, evaluate
 from dealbench.errors import ArgumentError, DealbenchError
 from dealbench.list_words import and_list
+from dealbench.model.arguments import a_package, a_portfolio, partner_codes
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.rounds import Side, walked_away_words
@@ -110,6 +111,20 @@ def a_plan(value: object, name: str = "plan") -> Plan:
     return value
 
 
+def _held_packages(fix: object, name: str = "fix") -> dict[str, Package]:
+    """`replan(fix=)`: partner code -> the Package held for it; else an ArgumentError (a
+    package file's path or a list of packages was a ValueError of `dict.update`)."""
+    if fix is None:
+        return {}
+    if not isinstance(fix, Mapping):
+        raise ArgumentError(
+            name,
+            "expected a mapping of partner code to Package ({pkg.partner: pkg for pkg in "
+            f"packages}}), got {given_briefly(fix)}",
+        )
+    return {code: a_package(pkg, name) for code, pkg in fix.items()}
+
+
 def replan(
     portfolio: Portfolio,
     negotiations: Mapping[str, Negotiation],
@@ -141,7 +156,7 @@ def replan(
             fixed[code] = negotiation.concluded_package
         elif negotiation.status == "walked-away":
             gone.append(code)
-    fixed.update(fix or {})
+    fixed.update(_held_packages(fix))
     excluded = [c for c in dict.fromkeys(gone) if c not in fixed]
     memo = _SHARED.get()
     if memo is None:

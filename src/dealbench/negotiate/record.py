@@ -29,6 +29,7 @@ from dealbench.errors import (
 )
 from dealbench.limit import Limit, broken_messages, messages, package_field
 from dealbench.list_words import and_list
+from dealbench.model.arguments import a_package, a_portfolio
 from dealbench.model.load_package import (
     is_round_file,
     load_counter,
@@ -190,6 +191,7 @@ def record_offer(
     `recorded_by`: what records the round, as the round file's first comment says it (the
     CLI's "`dealbench offer`", the web's workbench); None: this call. So for the others.
     """
+    portfolio = a_portfolio(portfolio)
     root = Path(root)  # a str as well as a Path
     refuse_shipped(root)  # before any work
     check_date(portfolio, date)
@@ -198,6 +200,8 @@ def record_offer(
     if isinstance(package, str | os.PathLike):
         where = Path(package)
         package = load_package(package, portfolio)
+    elif package is not None:
+        a_package(package)  # a dict (a package's model_dump) read as none
     negotiations = load_negotiations(portfolio, root)
     negotiation = _open(portfolio, negotiations, partner, expect)
     refuse_unwritable(negotiation)  # before any work
@@ -371,6 +375,7 @@ def record_counter(
     is written. A counter that breaks a limit is recorded: its violations are
     in the verdict.
     """
+    portfolio = a_portfolio(portfolio)
     root = Path(root)  # a str as well as a Path
     refuse_shipped(root)  # before any work
     check_strategy(strategy, deadline)  # the verdict needs them, and comes after the write
@@ -380,7 +385,7 @@ def record_counter(
         where = Path(counter)
         package = load_counter(counter, portfolio)  # a round file's date is not this one's
     else:
-        package = counter
+        package = a_package(counter, "counter")
     # After the file's own (its `partner:` at its line, where the two agree), a partner
     # not in the portfolio is said as such, not as the counter being another's ("partner:
     # is AE, but the negotiation is with XX" of `counter -p XX`).
@@ -455,6 +460,7 @@ def conclude(
     (its own limits, acceptance, supply and risk budget); the conclusion is
     recorded by the side that accepts, the other side of that round.
     """
+    portfolio = a_portfolio(portfolio)
     root = Path(root)  # a str as well as a Path
     refuse_shipped(root)  # before any work
     check_date(portfolio, date)
@@ -588,6 +594,7 @@ def walk_away(
     recorded_by: str | None = None,
 ) -> Round:
     """Record that `by` walked away: the partner gets no deal when the portfolio is re-planned."""
+    portfolio = a_portfolio(portfolio)
     root = Path(root)  # a str as well as a Path
     refuse_shipped(root)  # before any work
     by = one_of(by, get_args(Side), "by", "side")  # not pydantic's words on the round file

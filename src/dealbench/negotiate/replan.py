@@ -21,9 +21,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from dealbench.arguments import packages_of, partner_codes
 from dealbench.checker import DealFigures, figures_of
 from dealbench.errors import ArgumentError, InfeasibleError
+from dealbench.model.arguments import a_portfolio, packages_of, partner_codes
 from dealbench.model.package import Package
 from dealbench.model.partner import Partner
 from dealbench.model.portfolio import Portfolio
@@ -45,6 +45,7 @@ def residual(
     computes them). Limits never go below zero. One package, or one partner code, may be
     given alone. `checked`: figures `evaluate` gave against `portfolio`; a fixed package
     that is one of them exactly is not evaluated again (as in `check`)."""
+    portfolio = a_portfolio(portfolio)
     fixed = packages_of(fixed, "fixed")
     excluded = partner_codes(portfolio, excluded, "excluded")  # a code it lacks was ignored
     gone = {pkg.partner for pkg in fixed} | set(excluded)

@@ -29,13 +29,14 @@ from collections.abc import Mapping, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
-from dealbench.arguments import a_package
+from dealbench.arguments import given_briefly
 from dealbench.checker import DealFigures, check, evaluate
 from dealbench.checker.tolerance import COMPUTE_TOL
-from dealbench.errors import DealbenchError, InfeasibleError
+from dealbench.errors import ArgumentError, DealbenchError, InfeasibleError
 from dealbench.figures import quantity, usd_change, usd_together
 from dealbench.limit import Limit, messages
 from dealbench.model.amounts import amount_label
+from dealbench.model.arguments import a_package
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.rounds import RoundFile
@@ -298,6 +299,8 @@ def verdict(
     to the next offer) is solved once (`shared_replans`).
     """
     negotiation_of(negotiations, a_package(package).partner)  # each an ArgumentError
+    if against is not None:
+        _against(against)
     if plan is not None:
         a_plan(plan)
     with shared_replans():
@@ -618,3 +621,14 @@ def off_step_notes(portfolio: Portfolio, package: Package) -> list[str]:
             f"{amount_label(c.amount.step, unit)}; the nearest amounts on it are {steps}"
         )
     return notes
+
+
+def _against(value: object, name: str = "against") -> None:
+    """A (Package, label) pair; else an ArgumentError naming `against`."""
+    if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], str)):
+        raise ArgumentError(
+            name,
+            "expected a (Package, label) pair, such as (offer, 'our draft'), "
+            f"got {given_briefly(value)}",
+        )
+    a_package(value[0], name)

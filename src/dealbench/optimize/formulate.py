@@ -15,7 +15,8 @@ from collections.abc import Sequence
 
 import pulp
 
-from dealbench.arguments import a_portfolio, one_of
+from dealbench.arguments import one_of
+from dealbench.model.arguments import a_portfolio
 from dealbench.model.concession import SecurityRequirement
 from dealbench.model.partner import Partner
 from dealbench.model.portfolio import Portfolio

@@ -11,12 +11,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_serializer, model_validator
 
-from dealbench.arguments import a_portfolio, given_briefly
+from dealbench.arguments import given_briefly
 from dealbench.checker import DealFigures
 from dealbench.checker.tolerance import COMPUTE_TOL
 from dealbench.checker.used_up import supply_wanted
 from dealbench.errors import ArgumentError, InfeasibleError, SolverError, SolverLimitError
 from dealbench.limit import Limit, limits_from_details
+from dealbench.model.arguments import a_portfolio
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.rounds import Side
 from dealbench.optimize.reasons import NoDeal

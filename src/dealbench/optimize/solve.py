@@ -11,14 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from dealbench.arguments import (
-    a_portfolio,
-    one_of,
-    partner_codes,
-    positive_seconds,
-    relative_gap,
-)
+from dealbench.arguments import given_briefly, one_of, positive_seconds, relative_gap
 from dealbench.errors import ArgumentError
+from dealbench.model.arguments import a_portfolio, partner_codes
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.bargain.solve import solve_bargaining
 from dealbench.optimize.best import METHODS, Method, solve_best
@@ -66,6 +61,7 @@ def solve(
     gap = relative_gap(gap)
     time_limit = positive_seconds(time_limit)
     require = partner_codes(portfolio, require, "require")
+    _a_warm_start(warm_start)
     if v_floor is not None and mode != "partner-best":  # it would be ignored: say so
         raise ArgumentError(
             "v_floor",
@@ -152,3 +148,18 @@ def with_floor_said(
     return result.model_copy(
         update={"solver": result.solver.model_copy(update={"details": details})}
     )
+
+
+def _a_warm_start(value: object, name: str = "warm_start") -> None:
+    """None, a SolveResult or its WarmStart; else an ArgumentError (a result.json's path
+    was an AttributeError deep inside the decomposition)."""
+    if value is None or isinstance(value, SolveResult):
+        return
+    from dealbench.optimize.decomposition.warm import WarmStart
+
+    if not isinstance(value, WarmStart):
+        raise ArgumentError(
+            name,
+            "expected a SolveResult (a previous solve's; load_result(path) reads a result.json) "
+            f"or its WarmStart, got {given_briefly(value)}",
+        )

@@ -12,13 +12,14 @@ import os
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from dealbench.arguments import a_date, a_portfolio, one_of
+from dealbench.arguments import a_date, one_of
 from dealbench.checker import DealFigures, PortfolioCheck
 from dealbench.checker.used_up import NoDealWhy, unknown_why
 from dealbench.errors import ArgumentError
 from dealbench.limit import broken_messages
 from dealbench.list_words import period_words, span
 from dealbench.model.amounts import amount_label
+from dealbench.model.arguments import a_portfolio
 from dealbench.model.concession import GRANTED, Concession, ConcessionLevel
 from dealbench.model.names import named
 from dealbench.model.partner import Partner

@@ -32,10 +32,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from dealbench.arguments import a_portfolio, one_of, partner_code
+from dealbench.arguments import one_of
 from dealbench.checker import DealFigures
 from dealbench.errors import InfeasibleError
 from dealbench.figures import usd
+from dealbench.model.arguments import a_portfolio, partner_code
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.negotiate.offers.fixed_terms import check_fix, fixed_words

@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from dealbench.arguments import a_portfolio, given_briefly
+from dealbench.arguments import given_briefly
 from dealbench.checker import DealFigures, check
 from dealbench.errors import ArgumentError
 from dealbench.limit import Limit
+from dealbench.model.arguments import a_portfolio
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.rounds import (

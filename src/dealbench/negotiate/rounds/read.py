@@ -11,6 +11,7 @@ from pathlib import Path
 from dealbench.checker import evaluate
 from dealbench.errors import ArgumentError, InputError, Issue
 from dealbench.folders import folder_fault, listing
+from dealbench.model.arguments import a_portfolio
 from dealbench.model.file_kind import refuse_other_kind
 from dealbench.model.load_package import is_round_file
 from dealbench.model.package import Package
@@ -49,6 +50,7 @@ FILE_NAME = ROUND_FILE_NAME
 
 def load_negotiations(portfolio: Portfolio, root: str | os.PathLike[str]) -> dict[str, Negotiation]:
     """Every partner's negotiation (empty when it has no folder), the whole tree checked."""
+    portfolio = a_portfolio(portfolio)
     root = Path(root)  # a str as well as a Path
     _check_root(root)
     issues: list[Issue] = []
@@ -139,8 +141,8 @@ def _check_root(root: Path) -> None:
 
 def known_partner(portfolio: Portfolio, code: str, argument: str = "partner") -> Partner:
     """The portfolio's partner `code`; else an ArgumentError naming `argument`
-    (`Portfolio.unknown_partner`)."""
-    found = portfolio.partner(code)
+    (`Portfolio.unknown_partner`). A portfolio that is not one is said first."""
+    found = a_portfolio(portfolio).partner(code)
     if found is None:
         raise ArgumentError(argument, portfolio.unknown_partner(code))
     return found

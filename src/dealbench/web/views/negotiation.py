@@ -23,9 +23,9 @@ from starlette.routing import Route
 
 from dealbench.arguments import document_date
 from dealbench.errors import ArgumentError, DealbenchError, InputError, Issue, user_lines
+from dealbench.list_words import unknown
 from dealbench.model import Portfolio
 from dealbench.model.load_package import load_counter
-from dealbench.model.rules import unknown
 from dealbench.negotiate import (
     STRATEGIES,
     conclude,

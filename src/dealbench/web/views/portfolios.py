@@ -13,9 +13,9 @@ from starlette.routing import Route
 from dealbench.analyze.scenarios import load_scenario
 from dealbench.arguments import number_typed, positive_seconds, relative_gap, share_typed
 from dealbench.errors import DealbenchError, InputError, Issue
+from dealbench.list_words import unknown
 from dealbench.model import Portfolio, load_portfolio
 from dealbench.model.regimes import regime_names
-from dealbench.model.rules import unknown
 from dealbench.optimize import MODES, SOLVERS
 from dealbench.result_words import EXPLAIN_ALL_HELP
 from dealbench.units import parse_money

@@ -17,8 +17,8 @@ from starlette.routing import Route
 
 from dealbench.arguments import number_typed, positive_seconds
 from dealbench.errors import DealbenchError, InputError, Issue
+from dealbench.list_words import unknown
 from dealbench.model import Portfolio, load_portfolio
-from dealbench.model.rules import unknown
 from dealbench.web.jobs import Job, until_finished
 from dealbench.web.pages import FieldError, Refusal, Typed, page, refusal
 from dealbench.web.security import confine
