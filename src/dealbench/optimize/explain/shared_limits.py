@@ -80,7 +80,9 @@ def shared_limits(
     alone = f"alone, a deal with {code} would add {money(deal.us_margin)} to US utility"
     if result.mode != "us-best":
         return _left_out_by_mode(pf, result, code, alone, needs, relax, users)
-    least = _least_room(pf, result, code, require, relax, cold=cold) if needs else None
+    least, opened = (None, None)
+    if needs:
+        least, opened = _least_room(pf, result, code, require, relax, cold=cold)
     best = ""
     opens = " makes room for it"
     if least == []:  # what its best package needs, re-solved, goes to the others too
@@ -89,10 +91,15 @@ def shared_limits(
             "deals take that room too"
         )
     elif least is not None and _less(least, relax):
-        # A package smaller than its best fits beside the others: name the least change.
+        # A package smaller than its best fits beside the others: name the least change,
+        # and the package the re-solve gives it with what the others give up, so that the
+        # raise and the best package's need reconcile ("raising supply by 1 H100e ...
+        # makes room for it (its best package needs 100,000 H100e ... more)" said neither).
         best = f" (its best package needs {_raise_words(relax, pf.periods, raising=False)} more)"
         changes = [_raise_words(least, pf.periods)]
         relax = least
+        if opened is not None:
+            opens += _room_made(pf, result, opened, code, risk=extra is not None)
     # The frontier's frame said too: held beside those deals, none is better for both sides
     # (`frontier --partner FR` said "ZOPA: none" beside this "would add $1.13bn"). In no
     # shell's words: each points to its own frontier (`NoDeal.frontier`).
@@ -135,6 +142,40 @@ MAXIMISED = {
     "nash": "the Nash product of both sides' gains",
     "kalai": "the least share of each side's ideal gain (tau)",
 }
+
+
+def _room_made(
+    pf: Portfolio, result: SolveResult, opened: SolveResult, code: str, *, risk: bool
+) -> str:
+    """What the re-solve of the least raise gives `code` and what the other deals give up
+    for it: ": re-solved, BB gets 66,668 H100e in 2026, and the other deals give up
+    66,667 H100e in 2026" ("" when the re-solve gives it no deal)."""
+    deal = opened.deal(code)
+    if deal is None:
+        return ""
+    gets = {t: deal.compute.get(t, 0.0) for t in pf.periods if deal.compute.get(t, 0.0) > 0.5}
+    said = f": re-solved, {code} gets " + (
+        _amount_words(gets, pf.periods) if gets else "a package without compute"
+    )
+    given: dict[str, float] = {}
+    for t in pf.periods:
+        less = 0.0
+        for before in result.deals:
+            after = opened.deal(before.partner)
+            less += before.compute.get(t, 0.0) - (
+                0.0 if after is None else after.compute.get(t, 0.0)
+            )
+        if less > 0.5:
+            given[t] = less
+    gave = _amount_words(given, pf.periods) if given else ""
+    risk_given = result.risk_total - (opened.risk_total - deal.risk) if risk else 0.0
+    if risk_given > 0.5:
+        # "1,855 H100e in 2026 and 1 H100e in 2028, and 311 risk-weighted H100e ..."
+        gave += ", and " if " and " in gave else " and " if gave else ""
+        gave += f"{h100e(risk_given)} risk-weighted H100e of the risk budget"
+    if gave:
+        said += f", and the other deals give up {gave}"
+    return said
 
 
 def _left_out_by_mode(
@@ -197,7 +238,7 @@ def _least_room(
     best: list[Relaxation],
     *,
     cold: bool = False,
-) -> list[Relaxation] | None:
+) -> tuple[list[Relaxation] | None, SolveResult | None]:
     """A raise of supply and risk budget, less than what its best package needs (`best`),
     with which a us-best solve gives `code` a deal and keeps every deal of `result`,
     sought from the least raise with which they all fit (each may shrink): a smaller
@@ -205,13 +246,14 @@ def _least_room(
     too large to search, when `best` opens a deal), and [] when `best` does not open a
     deal either (re-solved, the other deals grow into the raise). `cold`: each raise
     re-solved from nothing (as before session 35), not from `result`: the same answers on
-    the portfolios bench/explain.py and tests/test_explain_fast.py compare, slower."""
+    the portfolios bench/explain.py and tests/test_explain_fast.py compare, slower.
+    With the raise, the re-solve that opened a deal with it (None where it is `best`'s)."""
     from dealbench.optimize.best import solve_best
     from dealbench.optimize.decomposition.warm import warm_from
     from dealbench.optimize.reserve import RESERVE_MAX_PAIRS
 
     if result.mode != "us-best":
-        return None
+        return None, None
     warm = warm_from(result)
     if cold or warm is None:
         start = None
@@ -219,6 +261,7 @@ def _least_room(
         start = dataclasses.replace(warm, sets_per_partner=WARM_SETS_PER_PARTNER)
     keep = [d.partner for d in result.deals] + [code]
     hi = {(r.kind, r.period): r.amount or 0.0 for r in best}
+    solved: dict[tuple[tuple[tuple[str, str | None], float], ...], SolveResult] = {}
 
     def opens(raise_: dict[tuple[str, str | None], float]) -> bool:
         supply, budget = dict(pf.supply), pf.risk_budget
@@ -236,16 +279,19 @@ def _least_room(
         # the reserve may re-solve without a deal, as `solve` would.
         on_grid = len(pf.partners) * len(pf.periods) <= RESERVE_MAX_PAIRS
         opened = solve_best(wider, require=required, warm_start=start, on_grid=on_grid)
-        return all(opened.deal(c) is not None for c in keep)  # room for it, none displaced
+        if all(opened.deal(c) is not None for c in keep):  # room for it, none displaced
+            solved[tuple(sorted(raise_.items(), key=str))] = opened
+            return True
+        return False
 
     if amount_count(pf) > LEAST_ROOM_AMOUNTS:
         # Too large to search for less; the best package's raise is still re-solved once,
         # since the deals worth more may grow into it (gulf-asia: MY's 124,000 H100e a
         # year went to KZ and the others, and MY still had no deal).
-        return None if opens(hi) else []
+        return (None if opens(hi) else []), None
     found = explain_infeasible(pf, "us-best", None, keep, alternatives=0).relax
     if any(r.kind not in ("supply", "risk-budget") for r in found):
-        return None
+        return None, None
     # Nothing found: every deal fits beside one with `code` as the limits stand, on terms
     # the US values less (a partner's big concession needs the compute); from no raise.
     lo = {(r.kind, r.period): r.amount or 0.0 for r in found} or dict.fromkeys(hi, 0.0)
@@ -264,7 +310,7 @@ def _least_room(
     if hi == {(r.kind, r.period): r.amount or 0.0 for r in best}:
         # Nothing smaller opens a deal; the best package's raise may not either (the deals
         # worth more grow into it): [] says so.
-        return None if opens(hi) else []
+        return (None if opens(hi) else []), None
     out = []
     for (kind, period), amount in sorted(hi.items(), key=str):
         if amount < 0.5:
@@ -273,7 +319,7 @@ def _least_room(
         words = words or f"{h100e(amount)} risk-weighted H100e"
         limit = pf.supply.get(period or "") if kind == "supply" else pf.risk_budget
         out.append(Relaxation(kind, words, period=period, limit=limit, amount=amount))
-    return out
+    return out, solved.get(tuple(sorted(hi.items(), key=str)))
 
 
 def _less(least: list[Relaxation], relax: list[Relaxation]) -> bool:
@@ -305,12 +351,17 @@ def _supply_words(raises: Sequence[Relaxation], order: Sequence[str]) -> str:
     """Supply raises in a sentence, the periods of one amount together: "10,000 H100e in
     each of 2026Q1–2028Q3 and 15,000 H100e in 2028Q4"; amounts that differ in most
     periods as their range and total (the relaxations list each)."""
+    return _amount_words({r.period or "": r.amount or 0.0 for r in raises}, order)
+
+
+def _amount_words(by_period: dict[str, float], order: Sequence[str]) -> str:
+    """Amounts of H100e by period in `_supply_words`'s words."""
     periods: dict[str, list[str]] = {}
-    for r in raises:
-        periods.setdefault(h100e(r.amount or 0.0), []).append(r.period or "")
+    for t, amount in by_period.items():
+        periods.setdefault(h100e(amount), []).append(t)
     if len(periods) > MOST_AMOUNTS_SAID:
-        amounts = [r.amount or 0.0 for r in raises]
-        every = [r.period or "" for r in raises]
+        amounts = list(by_period.values())
+        every = list(by_period)
         return (
             f"between {h100e(min(amounts))} and {h100e(max(amounts))} H100e in each of "
             f"{periods_said(order, every)} ({h100e(sum(amounts))} H100e in all)"
