@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from helpers import Runner, csrf, words
+from helpers import Runner, csrf, deals_copy, words
 
 #: Two periods and one partner: quick to solve.
 _DUO = """\
@@ -60,3 +60,32 @@ def test_an_upload_not_in_utf8_is_refused_in_the_words_and_line_the_cli_gives(
     )
     assert sent.status_code == 422, sent.text[:300]
     assert f"{name}{said}" in words(sent.text)
+
+
+def test_an_ask_an_override_wrote_whole_is_noted_at_the_override_not_the_file(
+    run: Runner, tmp_path: Path
+) -> None:
+    """`solve --set partners.SG.ask={2026: 80_000}` noted "deals/partners/sg.yaml:N: ask: no
+    figure for 2027" at the file's `ask` line, which gives 2027: the user looked for a
+    period missing from a file that has it. A scenario that set the ask was noted at the
+    file too (by `sweep`), and not at all by `validate SCENARIOS --portfolio`. The note is
+    now at the override: `--set: partners.SG.ask`, or the scenario's line."""
+    deals = deals_copy(tmp_path)
+    portfolio = deals / "portfolios" / "duo.yaml"
+    portfolio.write_text(_DUO)
+    done = run("solve", portfolio, "--set", "partners.SG.ask={2026: 80_000}")
+    assert done.exit_code == 0, done.output
+    note = "note: --set: partners.SG.ask: no figure for 2027, one of portfolio duo's periods"
+    assert note in done.stderr
+    assert "sg.yaml" not in done.stderr
+    scenarios = deals / "scenarios" / "duo.yaml"
+    scenarios.write_text(
+        "scenarios:\n  - id: half\n    title: Half a horizon\n"
+        "    set: {partners.SG.ask: {2026: 80_000}}\n"
+    )
+    checked = run("validate", scenarios, "--portfolio", portfolio)
+    assert checked.exit_code == 0, checked.output
+    assert f"note: {scenarios}:4: partners.SG.ask: no figure for 2027" in checked.output
+    plain = run("solve", portfolio)  # the file's own ask gives both years: no note
+    assert plain.exit_code == 0, plain.output
+    assert "no figure" not in plain.stderr
