@@ -89,3 +89,32 @@ def test_an_ask_an_override_wrote_whole_is_noted_at_the_override_not_the_file(
     plain = run("solve", portfolio)  # the file's own ask gives both years: no note
     assert plain.exit_code == 0, plain.output
     assert "no figure" not in plain.stderr
+
+
+def test_two_merge_keys_in_one_mapping_are_a_duplicate_key(run: Runner, tmp_path: Path) -> None:
+    """`supply: {<<: {2026: 1000, 2027: 2000}, <<: {2027: 3000}}` validated, supply 2027
+    2,000: the second merge was dropped without a word (PyYAML's own loader keeps the
+    last). A second `<<` is a key given twice, refused as every other, with the way to
+    merge two mappings."""
+    deals = deals_copy(tmp_path)
+    portfolio = deals / "portfolios" / "merged.yaml"
+    portfolio.write_text(
+        _DUO.replace("id: duo", "id: merged").replace(
+            "supply: {2026: 400_000, 2027: 400_000}",
+            "supply:\n  <<: {2026: 1000, 2027: 2000}\n  <<: {2027: 3000}",
+        )
+    )
+    done = run("validate", portfolio)
+    assert done.exit_code == 2, done.output
+    assert not done.traceback
+    assert done.stderr.strip() == (
+        f"error: {portfolio}:7: supply.<<: duplicate key: already given on line 6 (a key may "
+        "appear only once); merge several mappings with one key, <<: [*first, *second]"
+    )
+    portfolio.write_text(  # one `<<` with a list: valid, the first mapping winning
+        _DUO.replace(
+            "supply: {2026: 400_000, 2027: 400_000}",
+            "supply:\n  <<: [{2027: 3000}, {2026: 1000, 2027: 2000}]",
+        )
+    )
+    assert run("validate", portfolio).exit_code == 0
