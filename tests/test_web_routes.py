@@ -206,7 +206,7 @@ def test_an_uploaded_counter_opens_in_the_editor_with_its_verdict(client: TestCl
         # for any form is refused before it is read, beside the field too (413, qa42-web).
         (b"partner: AE\nsecurity: [\n", 422, "ae-counter.yaml:"),
         (b"partner: ZZ\nsecurity: veu\n", 422, "not in portfolio"),
-        (b"\xff\xfe", 422, "not UTF-8"),
+        (b"\xff\xfe", 422, "UTF-16 text, expected UTF-8"),  # as the CLI says (qa46-input)
         (b"# pad\n" * 2000, 413, "larger than"),
     ],
 )

@@ -59,7 +59,7 @@ def input_notes(portfolio: Portfolio, *, files: bool = True) -> list[Issue]:
             over = [g.where for g in given.get(root, []) if g.parts[:1] in (("caps",), ())]
             at = (None, over[-1]) if over else (source, file or root)
             out += caps_notes(loaded, at[0], at[1], f"{root}.")
-    return out + asks_not_given(portfolio) if files else out
+    return out + asks_not_given(portfolio, files=files)
 
 
 def never_granted_notes(
@@ -91,12 +91,13 @@ def _menu_given(parts: tuple[str, ...]) -> bool:
     return len(parts) <= 2 or parts[2] in ("requires", "excludes")
 
 
-def asks_not_given(portfolio: Portfolio) -> list[Issue]:
+def asks_not_given(portfolio: Portfolio, *, files: bool = True) -> list[Issue]:
     """Notes, at each partner file's `ask`, of the portfolio's periods its ask gives no figure
     for while it names others of them: the partner asks nothing then and gets no compute,
     which no error says (a partner file may serve portfolios of several horizons), but a
     period forgotten in a file written by hand reads the same. An explicit 0 says it is
-    meant. A partner whose ask names none of the periods is said by `solve` already."""
+    meant. A partner whose ask names none of the periods is said by `solve` already. An
+    ask an override wrote whole is noted at the override; without `files`, only those."""
     out = []
     for partner in portfolio.partners:
         missing = [t for t in portfolio.periods if t not in partner.ask]
@@ -108,10 +109,30 @@ def asks_not_given(portfolio: Portfolio) -> list[Issue]:
             f"periods: {partner.code} gets no compute then; write {missing[0]}: 0 if that "
             "is meant, else its ask"
         )
+        field = f"partners.{partner.code}.ask"
+        over = _ask_given(portfolio, partner.code)
         file = portfolio.partner_files.get(partner.code)
         issue = Issue(file or f"partners.{partner.code}", None, "ask", message)
-        if file is not None:
+        if over is not None:  # the override wrote this ask: the file's line holds another
+            issue = Issue(over, None, field, message)
+        elif not files:
+            continue
+        elif file is not None:
             with contextlib.suppress(InputError, OSError):  # moved or changed since loaded
                 issue = read_yaml(Path(file)).issue(("ask",), message)
         out.append(issue)
     return out
+
+
+def _ask_given(portfolio: Portfolio, code: str) -> str | None:
+    """Where the last override that wrote partner `code`'s ask whole was given (`--set`, a
+    scenarios file's line), or None: `--set partners.AE.ask={2026: 5}` was noted at the
+    file's `ask` line, which gives every period (qa46-input)."""
+    from dealbench.model.override_paths import split_path
+    from dealbench.model.overrides import GIVEN
+
+    found = None
+    for path in portfolio.overrides:
+        if split_path(path) in (["partners", code], ["partners", code, "ask"]):
+            found = portfolio.override_from.get(path, GIVEN)
+    return found

@@ -285,4 +285,6 @@ def read_regular_file(
 def _duplicate_key_issue(display: str, line: int, first: int, loc: Loc) -> Issue:
     """A key given twice, reported at the second one with its field path and the first's line."""
     message = f"duplicate key: already given on line {first} (a key may appear only once)"
+    if loc and loc[-1] == "<<":  # two merges: one key takes a list of them, the first winning
+        message += "; merge several mappings with one key, <<: [*first, *second]"
     return Issue(display, line, field_path(loc), message)

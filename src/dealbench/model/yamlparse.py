@@ -642,10 +642,20 @@ class _Builder:
         lines: dict[Any, tuple[int, Positions]] = {}
         firsts: dict[Any, int] = {}  # the line of each key, by `_same_key`
         merged: list[tuple[dict[Any, Any], Any]] = []
+        merge_line: int | None = None  # the line of the first `<<`
         if node.flow_style:
             _refuse_a_comma_in_a_number(node)
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE:
+                # A second `<<` is a key given twice, as any other: which one's values won
+                # was no rule a user could know (the first did; PyYAML's loader takes the
+                # last), and the other's were dropped without a word (qa46-input).
+                line = key_node.start_mark.line + 1
+                if merge_line is not None:
+                    here = (*path, key_node.value)
+                    self.duplicates.setdefault(id(key_node), (line, merge_line, here))
+                    continue
+                merge_line = line
                 merged += self._merge(value_node, path)
                 continue
             if not isinstance(key_node, ScalarNode):
