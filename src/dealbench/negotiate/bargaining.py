@@ -137,11 +137,11 @@ def attach_bargaining(
                 }
             else:
                 kalai = point
-                tau = (
-                    score(gains(frontier, point))
-                    if (better or moved) and score
-                    else details.get("tau")
-                )
+                # Against the frontier's ideals (its ends), as the point is drawn: the
+                # solve's own tau is against its ideals in the declared step, which can be
+                # smaller (qa45 plain seed 18, PA: the solve's 0.2893 where the point's least
+                # share of the ends is 0.2802, and no package has more; qa46-bargain).
+                tau = score(gains(frontier, point)) if score else details.get("tau")
                 info["kalai"] = {"method": solved, "tau": tau}
     # Nash and Kalai are Pareto optimal in V and U: they belong on the partner axis's
     # frontier too. On the risk axis they are no best V at their risk (a package of the
