@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from dealbench.model.granularity import Granularity
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.negotiate.frontier import Frontier, FrontierPoint, clean, point_of
@@ -18,6 +19,7 @@ from dealbench.negotiate.frontier_ends import lifted_point
 from dealbench.negotiate.single import Single
 from dealbench.optimize.bargain.solve import GAIN_TOL
 from dealbench.optimize.bargain.words import LOG_NOISE
+from dealbench.optimize.formulation import Mode
 from dealbench.optimize.result import SolveResult
 from dealbench.optimize.solve import solve
 
@@ -73,7 +75,12 @@ def attach_bargaining(
     kalai = _best(frontier, candidates, scores["kalai"]) if "kalai" in scores else None
     of_points = {"nash": nash, "kalai": kalai}
     info["nash"] = {"method": "best of the frontier's points", "error_bound": None}
-    info["kalai"] = {"method": "best of the frontier's points"}
+    # Among the points, tau is the best point's least share of the ideal gains: a Kalai
+    # point is never reported without its tau (jointly it was null, qa46-bargain).
+    info["kalai"] = {
+        "method": "best of the frontier's points",
+        "tau": None if kalai is None else float(scores["kalai"](gains(frontier, kalai))),
+    }
     zone = zopa_of(frontier, None if frontier.jointly else alone)
     if not frontier.jointly and zone["exists"]:
         # Others held: the partner alone in the residual portfolio, solved by
@@ -82,15 +89,15 @@ def attach_bargaining(
         # points of `--points 5` can all lie where one side gains nothing (qa36-reference:
         # PB's gains were on a stretch of USD 7.6m of its utility between the grid's first
         # two points, and `--points 5` showed no Nash or Kalai point where `all` did).
-        for mode in ("nash", "kalai"):
-            result = solve(alone.portfolio, mode)
+        modes: tuple[Mode, ...] = ("nash", "kalai")
+        for mode in modes:
+            result, solved = _solve_alone(alone.portfolio, frontier.partner, mode)
             if result.deal(frontier.partner) is None:
                 continue
             packages = [*fixed, *(d.package() for d in result.deals)]
             point = point_of(portfolio, frontier.partner, packages).model_copy(
                 update={"label": mode}
             )
-            solved = f"a {mode} solve of the partner alone (others held)"
             solve_point = point
             # The solve's package is in the declared step; the held curves are exact (finer
             # steps, up to the limit in whole units), and a package on them can give the
@@ -130,11 +137,11 @@ def attach_bargaining(
                 }
             else:
                 kalai = point
-                tau = (
-                    score(gains(frontier, point))
-                    if (better or moved) and score
-                    else details.get("tau")
-                )
+                # Against the frontier's ideals (its ends), as the point is drawn: the
+                # solve's own tau is against its ideals in the declared step, which can be
+                # smaller (qa45 plain seed 18, PA: the solve's 0.2893 where the point's least
+                # share of the ends is 0.2802, and no package has more; qa46-bargain).
+                tau = score(gains(frontier, point)) if score else details.get("tau")
                 info["kalai"] = {"method": solved, "tau": tau}
     # Nash and Kalai are Pareto optimal in V and U: they belong on the partner axis's
     # frontier too. On the risk axis they are no best V at their risk (a package of the
@@ -153,6 +160,28 @@ def attach_bargaining(
             "bargaining": info,
             "zopa": zone,
         }
+    )
+
+
+def _solve_alone(rest: Portfolio, partner: str, mode: Mode) -> tuple[SolveResult, str]:
+    """`mode` solved on the partner alone in the residual portfolio `rest`, and how, in
+    words. In the declared step first; where that leaves the partner without a deal, in
+    continuous amounts, as the held curves are (exact, in whole H100e or finer), which the
+    zone of agreement is measured on: the held deals can leave less than a step of supply
+    (gulf-asia at steps of 70,000 H100e, IN: 49,787 H100e a year left), and the points fell
+    back to the best of the frontier's points, with no Kalai tau and no Nash bound
+    (qa46-bargain)."""
+    solved = f"a {mode} solve of the partner alone (others held)"
+    result = solve(rest, mode)
+    grid = rest.granularity
+    if result.deal(partner) is not None or grid.h100e <= 0:
+        return result, solved
+    finer = solve(rest.model_copy(update={"own_granularity": Granularity(h100e=0.0)}), mode)
+    if finer.deal(partner) is None:
+        return result, solved
+    return finer, (
+        f"{solved}, in continuous amounts as the frontier's curves are: in the declared "
+        f"{grid.describe()} it left {partner} without a deal"
     )
 
 

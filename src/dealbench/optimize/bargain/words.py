@@ -104,6 +104,13 @@ def bound_note(
                 "limit stopped the second stage, so the sum of shares at that tau is not "
                 "proven the largest"
             )
+        if "tau_relaxation_bound" in details:
+            # CBC's optimum, its proof not taken (`kalai.kalai_point`): the bound that holds
+            return (
+                f"every share at least tau = {value:.4f}, CBC's optimum, not proven the best "
+                "(CBC's search has called a point short of the best optimal); no point has a "
+                f"tau above {details['tau_relaxation_bound']:.4f} (the continuous relaxation)"
+            )
         if abs(value - unrounded) <= 5e-5:
             return f"exact within the gap (every share at least tau = {value:.4f})"
         return (
