@@ -55,6 +55,7 @@ def given(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "formats": ["md"],
         "policies": ["tiered"],
         "path": TINY,
+        "sweep_param:path": "partners.AA.batna",  # an override's path, a str (qa46-model)
         "portfolio_path": TINY,
         "start": 1e9,
         "stop": 2e9,
@@ -105,7 +106,7 @@ def test_a_path_or_a_dict_where_a_loaded_object_goes_is_refused_by_name(
     call = getattr(dealbench, name)
     signature = inspect.signature(call)
     kwargs = {
-        p: given[p]
+        p: given.get(f"{name}:{p}", given[p])
         for p, spec in signature.parameters.items()
         if spec.default is inspect.Parameter.empty
         and spec.kind not in (spec.VAR_KEYWORD, spec.VAR_POSITIONAL)

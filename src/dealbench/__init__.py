@@ -15,8 +15,10 @@ rounds (`record_offer`, `record_counter`, `room`, `next_offer`), the documents
 (`frontier`, `us_best_at`, `zopas`) and why a partner has no deal (`no_deal_reasons`,
 which `result.explained(...)` carries as `solve --json` says it) are exported here too;
 README "Using it as a library" shows them with real output. An argument a call cannot
-use (a path where a loaded Portfolio, Package or SolveResult goes) raises
-`ArgumentError` (an `InputError` and a `ValueError`) before any work.
+use (a path where a loaded Portfolio, Package or SolveResult goes; text where its
+annotation says `int`, a number where it says `str`: `dealbench.arguments.checked`, which
+every function exported here passes through) raises `ArgumentError` (an `InputError` and a
+`ValueError`) before any work.
 
 Names are imported on first use, so `import dealbench` (and `dealbench --help`)
 stays fast.
@@ -25,6 +27,7 @@ stays fast.
 from __future__ import annotations
 
 import importlib
+import inspect
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -276,5 +279,12 @@ def __getattr__(name: str) -> Any:
     if module is None:
         raise AttributeError(f"module 'dealbench' has no attribute {name!r}")
     value = getattr(importlib.import_module(module), name)
+    if inspect.isfunction(value):  # its plain arguments checked (`arguments.checked`)
+        from dealbench.arguments import checked
+
+        call = checked(value)
+        if call is not value:  # pickled, it is found here: `dealbench.solve`
+            call.__module__, call.__qualname__ = __name__, name
+        value = call
     globals()[name] = value
     return value

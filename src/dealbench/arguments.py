@@ -9,16 +9,20 @@ its option instead (`--gap`, `dealbench.cli.errors.option_name`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import inspect
 import math
+import numbers
 import re
 import reprlib
-from collections.abc import Sequence
-from typing import Literal, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any, Literal, TypeVar, cast
 
 from dealbench.errors import ArgumentError, InputError, Issue
 from dealbench.list_words import unknown
 
 T = TypeVar("T", bound=str)
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class TypedNumber(float):
@@ -199,3 +203,87 @@ def document_date(text: str | None, name: str = "date") -> dt.date | None:
         raise InputError(
             Issue(name, None, "", f"expected YYYY-MM-DD or today, got {text!r}{why}")
         ) from None
+
+
+#: The plain kinds an annotation of a public call may name (`str | None`, `int`), each with
+#: what a value of it is, and the words that say it.
+_PLAIN: dict[str, tuple[Callable[[object], bool], str]] = {
+    "str": (lambda v: isinstance(v, str), "text (a str)"),
+    "int": (
+        lambda v: isinstance(v, numbers.Integral) and not isinstance(v, bool),
+        "a whole number (an int)",
+    ),
+    "float": (lambda v: isinstance(v, numbers.Real) and not isinstance(v, bool), "a number"),
+    "bool": (lambda v: isinstance(v, bool), "True or False"),
+}
+
+
+def plain_kinds(annotation: object) -> tuple[str, ...] | None:
+    """The kinds an annotation names when it names plain ones only (`int | None`:
+    ("int", "None")); None for any other (`Portfolio`, `Sequence[str]`, `Mode`), which the
+    call checks itself."""
+    text = annotation if isinstance(annotation, str) else inspect.formatannotation(annotation)
+    kinds = tuple(kind.strip() for kind in text.split("|"))
+    if not all(kind in _PLAIN or kind == "None" for kind in kinds):
+        return None
+    return kinds if any(kind in _PLAIN for kind in kinds) else None
+
+
+def plain_argument(value: object, kinds: Sequence[str], name: str) -> None:
+    """Refuse `value` for the parameter `name` unless it is of one of `kinds` (`str`,
+    `int`, `float`, `bool`, `None`; a bool is no number, an int is a float): an
+    ArgumentError naming the parameter and what it takes."""
+    if value is None and "None" in kinds:
+        return
+    if any(_PLAIN[kind][0](value) for kind in kinds if kind in _PLAIN):
+        return
+    if (own := _OWN_WORDS.get(name)) is not None:
+        own(value, name)  # its own words: `gap: expected a relative gap from 0 to below 1 ...`
+    words = [_PLAIN[kind][1] for kind in kinds if kind in _PLAIN]
+    if "None" in kinds:
+        words.append("None")
+    expected = ", ".join(words[:-1]) + f" or {words[-1]}" if len(words) > 1 else words[0]
+    raise ArgumentError(name, f"expected {expected}, got {given_briefly(value)}")
+
+
+#: The parameters whose checks say what they take in words of their own, the same in every
+#: call that has one (a relative gap, seconds, an amount of USD): said for a value of the
+#: wrong kind too, rather than `expected a number`.
+_OWN_WORDS: dict[str, Callable[[Any, str], object]] = {
+    "gap": relative_gap,
+    "time_limit": positive_seconds,
+    "partner_utility": amount_of_usd,
+    "seed": seed_of,
+    "samples": sample_count,
+}
+
+
+def checked(call: F) -> F:
+    """`call` with its plain arguments (those its annotations say are `str`, `int`,
+    `float` or `bool`, or None) checked before it runs, as `plain_argument` does: what
+    `dealbench` exports goes through here, so that `record_offer(pf, root, 3)` or
+    `solve(pf, threads="x")` is an ArgumentError naming `partner` or `threads`, never an
+    AttributeError or a ValueError from deep inside, in every call, one added later too.
+    A call without a plain parameter is returned as it is."""
+    signature = inspect.signature(call)
+    plan = {
+        name: kinds
+        for name, parameter in signature.parameters.items()
+        if parameter.kind not in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD)
+        and (kinds := plain_kinds(parameter.annotation)) is not None
+    }
+    if not plan:
+        return call
+
+    @functools.wraps(call)
+    def checking(*args: Any, **kwargs: Any) -> Any:
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError:  # a missing or unknown argument: Python's own words, from the call
+            return call(*args, **kwargs)
+        for name, value in bound.arguments.items():
+            if name in plan:
+                plain_argument(value, plan[name], name)
+        return call(*args, **kwargs)
+
+    return cast(F, checking)

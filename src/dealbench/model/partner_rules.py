@@ -93,6 +93,15 @@ def _range_problems(concession: Concession, where: Loc) -> Iterator[Problem]:
             continue
         if level.amount < 0:
             yield (*loc, "amount"), "an amount cannot be negative"
+        elif amounts.same(level.amount, 0.0):
+            # Granted, a level grants: at 0 it would meet another concession's `requires`
+            # and read as a commitment ("will invest USD 0") at no cost (docs/amounts.md).
+            yield (
+                (*loc, "amount"),
+                "a level at amount 0 grants nothing, yet a package naming it would count as "
+                "granted (and meet another concession's `requires`); leave the level out and "
+                "start the range at 0 with `min: 0` in the concession's `amount:`",
+            )
         if previous is not None and level.amount <= previous:
             yield (
                 (*loc, "amount"),
