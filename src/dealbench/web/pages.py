@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache, partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import jinja2
@@ -21,7 +21,7 @@ from starlette.datastructures import FormData, ImmutableMultiDict
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from dealbench.errors import DealbenchError, InputError, Issue, user_lines
+from dealbench.errors import ArgumentError, DealbenchError, InputError, Issue, user_lines
 from dealbench.limit import broken_messages
 from dealbench.list_words import plural
 from dealbench.model.names import party_in_text
@@ -52,6 +52,8 @@ CHOOSES = {
 
 #: Sent by the page's script when it fetches a fragment to swap into the page it shows.
 FRAGMENT_HEADER = "X-Dealbench-Fragment"
+
+T = TypeVar("T")
 
 
 @cache
@@ -132,9 +134,94 @@ class Unread(FormData):
         self.refused = refused
 
 
+class FormFaults(InputError):
+    """Every fault of one form's fields, each as raised (`parts`: a `FieldError` of a file
+    field, whose issues name the file's lines; issues naming their fields as their files),
+    said at once by `refusal`, each beside its field."""
+
+    def __init__(self, parts: list[InputError]) -> None:
+        self.parts = list(parts)
+        super().__init__([issue for part in self.parts for issue in part.issues])
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.parts,), self.__dict__)
+
+
+class Faults:
+    """The faults of a form's fields, gathered to be said at once, each beside its field:
+    refused one at a time, a form of five fields took five sends to learn five (the solve
+    and sweep forms gathered theirs; the round forms said a bad counter file, then its bad
+    deadline on the next send, then its bad date). `rename`: a library parameter an issue
+    names as its file, said as the form's field."""
+
+    def __init__(self, rename: Callable[[str], str] = str) -> None:
+        self.rename = rename
+        self.parts: list[InputError] = []
+
+    @property
+    def issues(self) -> list[Issue]:
+        """The faults' issues, each naming the field it is about as its file (a file field's
+        name its file)."""
+        return [issue for part in self.parts for issue in self._named(part)]
+
+    def _named(self, exc: InputError) -> list[Issue]:
+        if _about_fields(exc):
+            return [replace(issue, file=self.rename(issue.file)) for issue in exc.issues]
+        return exc.issues
+
+    def add(self, issue: Issue) -> None:
+        """A fault of the field `issue` names as its file."""
+        self.refused(InputError(issue))
+
+    def refused(self, exc: InputError) -> None:
+        """A fault raised, kept as raised: a fault already said (both bounds of a path that
+        names nothing say so) is said once."""
+        if isinstance(exc, FormFaults):
+            for part in exc.parts:
+                self.refused(part)
+        elif not all(issue in self.issues for issue in self._named(exc)):
+            self.parts.append(exc)
+
+    def checked(self, check: Callable[[], T]) -> T | None:
+        """What `check` returns, or None when it refuses (its faults kept)."""
+        try:
+            return check()
+        except InputError as exc:
+            self.refused(exc)
+        return None
+
+    def raise_any(self) -> None:
+        """Raise every fault found, if any: one as raised, several about fields they name as
+        one InputError, else as one `FormFaults` (a file field's among them)."""
+        if not self.parts:
+            return
+        if len(self.parts) == 1:
+            raise self.parts[0]
+        if all(_about_fields(part) for part in self.parts):
+            raise InputError(self.issues)
+        raise FormFaults(self.parts)
+
+
+def about_field(exc: DealbenchError, field: str) -> bool:
+    """Whether `exc` is, or holds, a fault of the file field `field` (a `FieldError`)."""
+    parts = exc.parts if isinstance(exc, FormFaults) else [exc]
+    return any(isinstance(p, FieldError) and p.form_field == field for p in parts)
+
+
+def _about_fields(exc: InputError) -> bool:
+    """Whether `exc`'s issues name the fields they are about as their files: an argument's
+    (an ArgumentError) or a field's, not a file field's (`FieldError`) nor an argument's
+    that chose a file (its issues name the file)."""
+    if isinstance(exc, ArgumentError):
+        return True
+    return not isinstance(exc, (FieldError, FormFaults)) and exc.argument is None
+
+
 def invalid_fields(exc: DealbenchError, rename: Callable[[str], str] = str) -> list[str]:
     """The form's fields an error is about: its issues' arguments (an InputError raised for a
     field names it as its "file"), as `rename` says them in the form."""
+    if isinstance(exc, FormFaults):
+        return [name for part in exc.parts for name in invalid_fields(part, rename)]
     if isinstance(exc, FieldError):
         return [exc.form_field]
     if not isinstance(exc, InputError):
@@ -262,6 +349,17 @@ def refusal(
     it) as the summary says it, its label on the page where its name is no word of it (the
     round forms' summary said "error: allow_retreat: ..." above "Allow a retreat"), by
     default `field_label`: an issue raised for a field (naming it as its file) says it so."""
+    if isinstance(exc, FormFaults):  # each fault as if alone, said in one refusal
+        each = [
+            refusal(part, form, fields, hidden=hidden, rename=rename, label=label)
+            for part in exc.parts
+        ]
+        merged: dict[str, list[str]] = {}
+        for one in each:
+            for name, said_of in one.fields.items():
+                merged.setdefault(name, []).extend(said_of)
+        status = 400 if any(one.status == 400 for one in each) else 422
+        return Refusal(form, [line for one in each for line in one.lines], merged, status)
     unread = isinstance(exc, TooLarge)
     if isinstance(exc, TooLarge) and "file" in fields:
         exc = exc.of_file()

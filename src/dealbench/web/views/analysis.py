@@ -8,8 +8,6 @@ A form with a bad field is shown again as typed, with the error naming the field
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import replace
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -26,7 +24,7 @@ from dealbench.errors import DealbenchError, InputError, Issue
 from dealbench.figures import chips_of, h100e, quantity, usd
 from dealbench.model import Package, Portfolio, load_package
 from dealbench.web.jobs import Job
-from dealbench.web.pages import FieldError, Unread, page, refusal
+from dealbench.web.pages import Faults, FieldError, Unread, about_field, page, refusal
 from dealbench.web.security import confine
 from dealbench.web.views.common import (
     address_form,
@@ -73,31 +71,6 @@ def field_name(argument: str) -> str:
     return FIELDS.get(argument, argument)
 
 
-class Faults:
-    """The faults of a form's fields, gathered to be said at once (the solve and sweep
-    forms): refused one at a time, a form of five fields took five sends to learn five."""
-
-    def __init__(self) -> None:
-        self.issues: list[Issue] = []
-
-    def add(self, issue: Issue) -> None:
-        if issue not in self.issues:  # both bounds of a path that names nothing say so
-            self.issues.append(issue)
-
-    def checked(self, check: Callable[[], T]) -> T | None:
-        """What `check` returns, or None when it refuses (its faults kept)."""
-        try:
-            return check()
-        except InputError as exc:  # an ArgumentError's issues name its argument: the field
-            for issue in exc.issues:
-                self.add(replace(issue, file=field_name(issue.file)))
-        return None
-
-    def raise_any(self) -> None:
-        if self.issues:
-            raise InputError(self.issues)
-
-
 def form_text(form: Any, field: str) -> str:
     """What was typed in `field`, stripped (nothing: empty)."""
     return str(form.get(field) or "").strip()
@@ -116,8 +89,15 @@ def whole(form: Any, field: str, default: int) -> int:
         ) from None
 
 
-def samples_seed(form: Any) -> tuple[int, int]:
-    """The samples and seed fields, checked as the library checks them."""
+def samples_seed(form: Any, faults: Faults) -> tuple[int, int] | None:
+    """The samples and seed fields, checked as the library checks them, their faults kept
+    in `faults` (None: one is at fault)."""
+    samples = faults.checked(lambda: _samples(form))
+    seed = faults.checked(lambda: seed_of(whole(form, "seed", SEED)))
+    return None if samples is None or seed is None else (samples, seed)
+
+
+def _samples(form: Any) -> int:
     samples = at_least_one(whole(form, "samples", SAMPLES), "samples", "sample")
     if samples > MAX_SAMPLES:
         raise InputError(
@@ -125,36 +105,41 @@ def samples_seed(form: Any) -> tuple[int, int]:
                 "samples", None, "", f"expected at most {MAX_SAMPLES:,} in a page, got {samples:,}"
             )
         )
-    return samples, seed_of(whole(form, "seed", SEED))
+    return samples
 
 
 # --- a solve's prices and robustness (the solve form's options) --------------------------
 
 
-def solve_analysis(form: Any, mode: str) -> dict[str, Any] | None:
+def solve_analysis(form: Any, mode: str, faults: Faults) -> dict[str, Any] | None:
     """The solve form's analysis options as `solve_with_analysis` keywords (None: a plain
-    solve), checked before any process starts, as `solve --prices | --robust` checks them."""
+    solve, or a field at fault), checked before any process starts, as `solve --prices |
+    --robust` checks them; each field's fault kept in `faults`."""
     prices = str(form.get("prices") or "") == "yes"
     robust_text = form_text(form, "robust")
     if not robust_text:
         for field in ("samples", "seed"):
             if form_text(form, field):
-                raise InputError(Issue(field, None, "", "only with a robust share"))
+                faults.add(Issue(field, None, "", "only with a robust share"))
         if not prices:
             return None
     try:
         check_analysis(mode, prices)
     except InputError as exc:
-        raise InputError(Issue("prices", None, "", exc.issues[0].message)) from None
+        faults.add(Issue("prices", None, "", exc.issues[0].message))
     robust = None
     if robust_text:
         # as `solve --robust` reads it, quoted as typed when it is refused
-        robust = check_level(share_typed(robust_text, "robust"), "robust")
+        robust = faults.checked(lambda: check_level(share_typed(robust_text, "robust"), "robust"))
         if mode != "us-best":
-            raise InputError(
-                Issue("robust", None, "", f"a robust solve is for the us-best mode, not {mode}")
-            )
-    samples, seed = samples_seed(form)
+            message = f"a robust solve is for the us-best mode, not {mode}"
+            faults.add(Issue("robust", None, "", message))
+        sampling = samples_seed(form, faults)
+    else:
+        sampling = (SAMPLES, SEED)
+    if sampling is None:
+        return None
+    samples, seed = sampling
     return {"prices": prices, "robust": robust, "samples": samples, "seed": seed}
 
 
@@ -265,23 +250,29 @@ async def risk(request: Request) -> Response:
         return page(request, "risk.html.j2", **context)
     try:
         refuse_unread(form)  # the editor's fields, or the page's own, too many to read
-        package, values = _package_of(request, form, pf)
-        context.update(values={k: v for k, v in values.items() if k not in ("filename", "replace")})
-        context["package"] = package
-        context["compute"] = compute_words(pf, package)
-        if not context["source"]:  # "Back to the editor": its fields as sampled (it opened
-            # a new package of the partner, and what was typed there was gone)
-            fields = {k: v for k, v in context["values"].items() if k != "partner"}
-            context["editor"] = typed_address(request, name, package.partner, fields)
-        samples, seed = samples_seed(form)
-        report = await off_loop(risk_report, pf, package, samples, seed)  # no solve
+        faults = Faults()  # the package's file, samples and seed at once
+        found = faults.checked(lambda: _package_of(request, form, pf))
+        if found is not None:
+            package, values = found
+            kept = {k: v for k, v in values.items() if k not in ("filename", "replace")}
+            context.update(values=kept, package=package)
+            context["compute"] = compute_words(pf, package)
+            if not context["source"]:  # "Back to the editor": its fields as sampled (it
+                # opened a new package of the partner, and what was typed there was gone)
+                fields = {k: v for k, v in context["values"].items() if k != "partner"}
+                context["editor"] = typed_address(request, name, package.partner, fields)
+        sampling = samples_seed(form, faults)
+        faults.raise_any()
+        assert found is not None and sampling is not None
+        samples, seed = sampling
+        report = await off_loop(risk_report, pf, found[0], samples, seed)  # no solve
     except DealbenchError as exc:
         if context["package"] is None and not context["source"] and isinstance(form, FormData):
             return editor_refused(request, name, pf, form, exc)  # the editor's fields, as typed
         if not context["values"] and isinstance(form, FormData):
             context["values"] = {**form_values(form), "partner": form_text(form, "partner")}
         offered = redline_files(request) if request.method == "GET" else []
-        if isinstance(exc, FieldError) and context["source"] in offered:
+        if about_field(exc, "package") and context["source"] in offered:
             # A package file chosen in the picker (or a link's) that does not open: the
             # picker again, the file chosen and marked, as improve's. The page showed the
             # error over Samples and Seed alone, the broken file carried hidden, and no

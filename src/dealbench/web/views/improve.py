@@ -11,6 +11,7 @@ editor's fields as they stand ("Find improvements").
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlencode
@@ -25,7 +26,7 @@ from dealbench.errors import DealbenchError, InputError, Issue
 from dealbench.model import Package, Portfolio
 from dealbench.negotiate import concession_ranking, improvements, none_found
 from dealbench.negotiate.logroll import UNHELD, Held, held_beside
-from dealbench.web.pages import CHOOSES, page, refusal, served
+from dealbench.web.pages import CHOOSES, Faults, page, refusal, served
 from dealbench.web.security import confine
 from dealbench.web.views.common import (
     address_form,
@@ -53,7 +54,7 @@ TOP = 10
 IMPROVE_FIELDS = ("package", "hold", "top", "all_variants")
 
 #: What gives the package to improve (None: none chosen yet) and the packages held.
-Loader = Callable[[], tuple[Package | None, Held]]
+Loader = Callable[[Faults], tuple[Package | None, Held]]
 
 
 def routes() -> list[Route]:
@@ -123,8 +124,11 @@ async def _answer(
         "refused": None,
     }
     try:
-        top = top_of(typed["top"])
-        package, held = load()
+        faults = Faults()  # every field's fault at once
+        top = faults.checked(lambda: top_of(typed["top"]))
+        package, held = load(faults)
+        faults.raise_any()
+        assert top is not None
         if package is None:
             return page(request, "improve.html.j2", result=None, **context)
         # Checks and the trades' arithmetic: no solver runs (`off_loop`).
@@ -142,13 +146,18 @@ async def _answer(
     return page(request, "improve.html.j2", result=result, **context)
 
 
-def _held(request: Request, pf: Portfolio, files: list[str], package: str = "") -> Held:
+def _held(
+    request: Request, pf: Portfolio, faults: Faults, files: list[str], package: str = ""
+) -> Held:
     """`--hold`: other partners' packages, held fixed; and beside a round file (`package`),
-    the deals concluded in its rounds folder, as `improve` holds them (`held_beside`)."""
-    given = [chosen_package(request, pf, "hold", f) for f in files]
-    if not package:  # the editor's fields: no file, so no rounds folder
+    the deals concluded in its rounds folder, as `improve` holds them (`held_beside`). A
+    file that does not open is a fault kept in `faults` (every one said at once)."""
+    chosen = [faults.checked(partial(chosen_package, request, pf, "hold", f)) for f in files]
+    given = [p for p in chosen if p is not None]
+    if not package or len(given) < len(chosen):  # the editor's fields: no file, so no rounds folder
         return Held(given, [])
-    return held_beside(pf, confine(root(request), package), given)
+    beside = faults.checked(lambda: held_beside(pf, confine(root(request), package), given))
+    return Held(given, []) if beside is None else beside
 
 
 def _source(form: FormData, package: Package) -> str:
@@ -170,11 +179,14 @@ async def improve_page(request: Request) -> Response:
         return await _editor_fields(request, name, pf, address_form(request))
     typed = _fields(request.query_params)
 
-    def load() -> tuple[Package | None, Held]:
+    def load(faults: Faults) -> tuple[Package | None, Held]:
         if not typed["package"]:
             return None, Held([], [])
-        package = chosen_package(request, pf, "package", typed["package"])
-        return package, _held(request, pf, typed["hold"], typed["package"])
+        package = faults.checked(lambda: chosen_package(request, pf, "package", typed["package"]))
+        held = _held(
+            request, pf, faults, typed["hold"], "" if package is None else typed["package"]
+        )
+        return package, held
 
     own = file_partner(request, typed["package"]) if typed["package"] else None
     return await _answer(request, name, pf, typed, load, own)
@@ -219,7 +231,7 @@ async def _editor_fields(request: Request, name: str, pf: Portfolio, form: FormD
     except DealbenchError as exc:  # the editor's fields: the editor again, as typed
         return editor_refused(request, name, pf, form, exc)
 
-    def load() -> tuple[Package | None, Held]:
-        return package, _held(request, pf, typed["hold"], _source(form, package))
+    def load(faults: Faults) -> tuple[Package | None, Held]:
+        return package, _held(request, pf, faults, typed["hold"], _source(form, package))
 
     return await _answer(request, name, pf, typed, load, package.partner)

@@ -22,7 +22,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from dealbench.arguments import document_date
-from dealbench.errors import ArgumentError, DealbenchError, InputError, Issue, user_lines
+from dealbench.errors import ArgumentError, DealbenchError, InputError, Issue
 from dealbench.list_words import unknown
 from dealbench.model import Portfolio
 from dealbench.model.load_package import load_counter
@@ -45,14 +45,16 @@ from dealbench.negotiate.offers.strategy_args import (
     beta_typed,
     deadline_typed,
 )
+from dealbench.negotiate.rounds.check import check_date
 from dealbench.negotiate.rounds.negotiation import Round
 from dealbench.negotiate.rounds.write import refuse_shared
 from dealbench.web.pages import (
     CHOOSES,
+    Faults,
     FieldError,
+    FormFaults,
     Refusal,
     Typed,
-    field_label,
     page,
     refusal,
 )
@@ -260,8 +262,8 @@ async def _round_form(
             fields = (*ROUND_FIELDS[kind], *COUNTER_FIELDS)
             refused = refusal(exc, "counter", fields, hidden=("expect",), rename=_field)
             verdict = error_verdict(exc)
-            if isinstance(exc, ArgumentError):  # its argument as the page labels it
-                verdict["lines"] = user_lines(exc, lambda a: field_label(_field(a)), CHOOSES)
+            if isinstance(exc, (ArgumentError, FormFaults)):  # arguments as the page labels them
+                verdict["lines"] = [line for _, line in refused.lines]
             for field in (*COUNTER_FIELDS, *OFFER_FIELDS):  # the round's own fields at
                 if field in refused.fields and field != "date":  # fault; the date: `refused`'s
                     verdict["by_field"].setdefault(field, []).extend(refused.fields[field])
@@ -313,22 +315,26 @@ async def post_counter(request: Request) -> Response:
 
 async def _record_counter(sent: Sent) -> Response:
     form, pf = sent.form, sent.pf
+    faults = Faults(_field)  # every field's fault at once, each beside its field
     item = form.get("file")
+    package = None
     if isinstance(item, UploadFile) and item.filename:
         try:
             # as `counter FILE` reads it: a round file gives its package, not its date
             package = await read_upload(sent.request, item, pf, load_counter)
         except InputError as exc:  # its words name the file and its lines: the field is at fault
-            raise FieldError("file", exc) from None
+            faults.refused(FieldError("file", exc))
     elif _from_editor(sent.request, form):
-        package = package_from_form(form, pf)
+        package = faults.checked(lambda: package_from_form(form, pf))
     else:
-        raise InputError(Issue("file", None, "", "choose the counter's package file"))
+        faults.add(Issue("file", None, "", "choose the counter's package file"))
     # What the verdict weighs the counter against, as `counter --strategy --deadline` (the
     # library checks both before it writes; the editor's button sends neither: as recorded)
     strategy = str(form.get("strategy") or "") or None
-    deadline = deadline_typed(str(form.get("deadline") or ""))
-    said = round_fields(form)
+    deadline = faults.checked(lambda: deadline_typed(str(form.get("deadline") or "")))
+    said = round_fields(form, pf, faults)
+    faults.raise_any()
+    assert package is not None
     result = await solving(
         lambda: record_counter(
             pf, sent.folder, sent.code, package, note=said.note, author=said.author,
@@ -357,32 +363,38 @@ async def _record_offer(sent: Sent) -> Response:
     if _from_editor(sent.request, sent.form):
         return await _record_own_offer(sent)
     form = sent.form
+    faults = Faults(_field)  # every field's fault at once, each beside its field
     strategy = str(form.get("strategy") or "") or None
     if strategy is not None and strategy not in (*STRATEGIES, *MODES):
         # as `offer --strategy` says it, the frontier's points (`--mode`) offered beside
         choices = [*sorted(STRATEGIES), *MODES]
-        raise InputError(Issue("strategy", None, "", unknown("strategy", strategy, choices)))
+        faults.add(Issue("strategy", None, "", unknown("strategy", strategy, choices)))
     # `offer --mode` as the CLI has it: a point of the frontier, chosen in the same list
     mode = strategy if strategy in MODES else None
     strategy = None if mode is not None else strategy
     fix = [str(v) for v in form.getlist("fix") if str(v)]
-    deadline = deadline_typed(str(form.get("deadline") or ""))  # `offer --deadline`
-    beta = beta_typed(str(form.get("beta") or ""))  # `offer --beta`
+    # `offer --deadline`, `offer --beta`
+    deadline = faults.checked(lambda: deadline_typed(str(form.get("deadline") or "")))
+    beta = faults.checked(lambda: beta_typed(str(form.get("beta") or "")))
     how = {"strategy": strategy, "mode": mode, "deadline": deadline, "beta": beta, "fix": fix}
-    return await _offered(sent, **how)
+    return await _offered(sent, faults, **how)
 
 
 async def _record_own_offer(sent: Sent) -> Response:
     """The editor's package recorded as our offer, as `offer --package` records a file (its
     strategy and deadline fields weigh a counter's verdict: not read here)."""
-    return await _offered(sent, package=package_from_form(sent.form, sent.pf))
+    faults = Faults(_field)
+    package = faults.checked(lambda: package_from_form(sent.form, sent.pf))
+    return await _offered(sent, faults, package=package)
 
 
-async def _offered(sent: Sent, **how: Any) -> Response:
+async def _offered(sent: Sent, faults: Faults, **how: Any) -> Response:
     """Our offer recorded as `how` chooses it (a strategy, a mode, or the editor's
     `package`), with the form's round fields, and its page: a package of our own shows
-    what it gives each side (`offered`), a strategy's offer its proposal."""
-    form, said = sent.form, round_fields(sent.form)
+    what it gives each side (`offered`), a strategy's offer its proposal. `faults`: those
+    of the form's own fields, said with the round fields' at once."""
+    form, said = sent.form, round_fields(sent.form, sent.pf, faults)
+    faults.raise_any()
     result = await solving(
         lambda: record_offer(
             sent.pf, sent.folder, sent.code, note=said.note, author=said.author, date=said.date,
@@ -465,14 +477,19 @@ class RoundSaid:
     expect: int | None
 
 
-def round_fields(form: FormData) -> RoundSaid:
+def round_fields(form: FormData, pf: Portfolio, faults: Faults) -> RoundSaid:
     """A round form's note, author, date and `expect` (empty: as the CLI without the option:
-    no note, the side's delegation, the package's date or none)."""
+    no note, the side's delegation, the package's date or none), their faults kept in
+    `faults` with the form's other fields' (a date `pf`'s rounds cannot have, as the
+    library checks it: it was said once the other fields were good)."""
     note = str(form.get("note") or "").strip() or None
     author = str(form.get("author") or "").strip() or None
     # The room memo's date field's check, as the CLI's `--date` (YYYY-MM-DD or `today`)
-    date = document_date(str(form.get("date") or "").strip() or None, "date")
-    return RoundSaid(note, author, date, _round_number(form, "expect"))
+    typed = str(form.get("date") or "").strip() or None
+    date = faults.checked(lambda: document_date(typed, "date"))
+    if date is not None:
+        faults.checked(partial(check_date, pf, date))
+    return RoundSaid(note, author, date, faults.checked(lambda: _round_number(form, "expect")))
 
 
 def _round_number(form: Any, field: str) -> int | None:
@@ -486,10 +503,11 @@ def _round_number(form: Any, field: str) -> int | None:
 async def post_conclude(request: Request) -> Response:
     """Record that the deal is concluded on a round's package (`dealbench conclude`)."""
 
-    def record(form: FormData) -> Callable[..., Any]:
-        number = _round_number(form, "round")
+    def record(form: FormData, faults: Faults) -> Callable[..., Any]:
+        number = faults.checked(lambda: _round_number(form, "round"))
         # Enter in the date or note field sends the form: it must not fix a deal for good
-        _confirmed(form, "tick 'Agree' to conclude the deal: it fixes the deal's package")
+        why = "tick 'Agree' to conclude the deal: it fixes the deal's package"
+        faults.checked(lambda: _confirmed(form, why))
         return partial(conclude, round_number=number)
 
     return await _round_form(request, "conclude", partial(_close, "concluded", record))
@@ -504,25 +522,28 @@ def _confirmed(form: FormData, why: str) -> None:
 async def post_walk_away(request: Request) -> Response:
     """Record that the talks ended without a deal (`dealbench walk-away`)."""
 
-    def record(form: FormData) -> Callable[..., Any]:
+    def record(form: FormData, faults: Faults) -> Callable[..., Any]:
         by = str(form.get("by") or "us")
         if by not in ("us", "partner"):
-            raise InputError(Issue("by", None, "", f"expected us or partner, got {by!r}"))
+            faults.add(Issue("by", None, "", f"expected us or partner, got {by!r}"))
         # one click must not end the talks: history stays
-        _confirmed(form, "tick 'End the talks' to record a walk-away: it ends the negotiation")
+        why = "tick 'End the talks' to record a walk-away: it ends the negotiation"
+        faults.checked(lambda: _confirmed(form, why))
         return partial(walk_away, by="us" if by == "us" else "partner")
 
     return await _round_form(request, "walk-away", partial(_close, "walked-away", record))
 
 
 async def _close(
-    kind: str, record: Callable[[FormData], Callable[..., Any]], sent: Sent
+    kind: str, record: Callable[[FormData, Faults], Callable[..., Any]], sent: Sent
 ) -> Response:
-    """Record the round that ends a negotiation and show it: `record(form)` reads the
-    form's own fields and gives the call, `call(pf, folder, code, note=, author=, date=,
-    expect=)`."""
-    call = record(sent.form)
-    said = round_fields(sent.form)
+    """Record the round that ends a negotiation and show it: `record(form, faults)` reads
+    the form's own fields (their faults kept, said with the round fields' at once) and
+    gives the call, `call(pf, folder, code, note=, author=, date=, expect=)`."""
+    faults = Faults(_field)
+    call = record(sent.form, faults)
+    said = round_fields(sent.form, sent.pf, faults)
+    faults.raise_any()
     done = await solving(
         lambda: call(
             sent.pf, sent.folder, sent.code, note=said.note, author=said.author,

@@ -19,9 +19,8 @@ from dealbench.model.regimes import regime_names
 from dealbench.optimize import MODES, SOLVERS
 from dealbench.result_words import EXPLAIN_ALL_HELP
 from dealbench.units import parse_money
-from dealbench.web.pages import Refusal, Typed, page, refusal, served
+from dealbench.web.pages import Faults, Refusal, Typed, page, refusal, served
 from dealbench.web.views import analysis
-from dealbench.web.views.analysis import Faults
 from dealbench.web.views.common import (
     notes,
     portfolio,
@@ -195,11 +194,11 @@ async def start_solve(request: Request) -> Response:
     path = portfolio_file(request, name)
     try:  # every field's fault at once
         refuse_unread(form)
-        faults = Faults()
+        faults = Faults(analysis.field_name)
         options = solve_options(form, faults)
         analysed = None
         if options["mode"] in MODES:  # --prices, --robust
-            analysed = faults.checked(lambda: analysis.solve_analysis(form, options["mode"]))
+            analysed = analysis.solve_analysis(form, options["mode"], faults)
         chosen = faults.checked(lambda: scenario_options(form, solve_regimes(request, name)))
         faults.raise_any()
         assert chosen is not None

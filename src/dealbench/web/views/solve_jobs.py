@@ -190,6 +190,7 @@ def result_view(
 ) -> dict[str, Any]:
     """The deals table, the charts, the binding limits and the partners left without a deal."""
     from dealbench.render.charts import HEIGHT_IN, WIDTH_IN
+    from dealbench.render.glossary import GLOSSARY
 
     names = {p.code: p.name for p in pf.partners}
     size = {"width": round(WIDTH_IN * 96), "height": round(HEIGHT_IN * 96)}  # CSS pixels
@@ -201,6 +202,8 @@ def result_view(
         # The supply each period used, and what the table's columns add up to, as `solve`.
         "supply": supply_line(result),
         "rows_note": rows_words(result),
+        # The deals table's two partner columns: `solve`'s utility, the memo's margin
+        "margin_words": dict(GLOSSARY)["Partner margin"],
         "supply_unbound": supply_unbound_words(result),  # full, binding no one, as `solve`
         "message_after": message_after(result) or floor_sentence(result),
         "charts": [{"caption": c.caption, "description": c.description, **size} for c in drawn],

@@ -20,9 +20,9 @@ from dealbench.errors import DealbenchError, InputError, Issue
 from dealbench.list_words import unknown
 from dealbench.model import Portfolio, load_portfolio
 from dealbench.web.jobs import Job, until_finished
-from dealbench.web.pages import FieldError, Refusal, Typed, page, refusal
+from dealbench.web.pages import Faults, FieldError, Refusal, Typed, page, refusal
 from dealbench.web.security import confine
-from dealbench.web.views.analysis import Faults, field_name, form_text, whole
+from dealbench.web.views.analysis import field_name, form_text, whole
 from dealbench.web.views.common import (
     DRAWING,
     checked_form,
@@ -114,7 +114,7 @@ def sweep_arguments(
     kind = form_text(form, "kind")
     if kind not in ("scenarios", "param"):
         raise InputError(Issue("kind", None, "", "expected a scenarios file or a parameter"))
-    faults = Faults()
+    faults = Faults(field_name)
     sets = [line.strip() for line in str(form.get("sets") or "").splitlines() if line.strip()]
     time_limit = faults.checked(lambda: _seconds(form_text(form, "time_limit")))
     policy = form_text(form, "policy") or None  # `sweep --policy`: by name, as solve's form
