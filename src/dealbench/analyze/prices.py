@@ -172,9 +172,11 @@ def shadow_prices(
     grain = portfolio.granularity.h100e
     rows = [lp.price(lim) for lim in limits]
     pasts = [_pasts(lp, lim, row, grain) for lim, row in zip(limits, rows, strict=True)]
-    # One step past a cliff, or an end nearer than the step re-solves: the full model too.
+    # One step past a cliff, or an end nearer than the step re-solves: the full model too,
+    # unless a step re-solve is that point already.
     near = sum(
         needs_resolve(lim, past, step_of(lim, grain))
+        and not _at_step(lim.value, past, step_of(lim, grain))
         for lim, pair in zip(limits, pasts, strict=True)
         for past in pair
     )
@@ -210,11 +212,16 @@ def shadow_prices(
                 portfolio, result, lim, step_of(lim, grain), tick, base=base, **options
             )
         past: dict[str, PastRange] = {}
+        step = step_of(lim, grain)
         for end in pair:
-            if compare and base is not None and needs_resolve(lim, end, step_of(lim, grain)):
-                again = resolve_at(portfolio, result, lim, end.at, base, **options)
-                end = resolved_past(end, again, base)
-                tick()
+            if compare and base is not None and needs_resolve(lim, end, step):
+                if _at_step(lim.value, end, step):  # the step re-solve on that side, said once
+                    end = resolved_past(end, steps[1] if end.side == "below" else steps[0], base)
+                else:
+                    end = resolved_past(
+                        end, resolve_at(portfolio, result, lim, end.at, base, **options), base
+                    )
+                    tick()
             past["past_from" if end.side == "below" else "past_to"] = end
         priced.append(_limit_price(lp, lim, row, result, steps, portfolio, re_solved, past))
     return Prices(
@@ -271,6 +278,29 @@ def _pasts(lp: FixedLP, lim: LimitRow, row: RowPrice, grain: float) -> list[Past
         if end is not None and at is not None:
             out.append(past_range(lp, lim, end, side, at, row.usd_per_unit))
     return out
+
+
+def _at_step(limit: float, past: PastRange, step: float) -> bool:
+    """Whether one whole step past the range's end is where a step re-solve already lies
+    (the limit one `step` down or up): the full model there is that re-solve, not solved
+    again, and said once, past the range (gulf-asia under tiered: AE's cap of 160,000 held
+    a price of $0 down to 158,889, and the memo said the re-solve at 158,000 twice, once as
+    "2,000 H100e less loses $489,880 per H100e" and once as "$979.8m less")."""
+    sign = -1.0 if past.side == "below" else 1.0
+    moved = limit + sign * step
+    return moved >= 0 and abs(past.at - moved) < 1e-6
+
+
+def _covered(lim: LimitPrice) -> set[Side]:
+    """The sides whose step re-solve the words past the range say (`_at_step`)."""
+    if lim.step is None:
+        return set()
+    pasts = (lim.past_from, lim.past_to)
+    return {
+        p.side
+        for p in pasts
+        if p is not None and p.us_change is not None and _at_step(lim.limit, p, lim.step)
+    }
 
 
 def _on_cap(result: SolveResult, lim: LimitRow) -> bool:
@@ -448,16 +478,22 @@ def _warning(
     parts = []
     changed = False
     amount = f"{quantity(lim.step)} {lim.unit}"
+    covered = _covered(lim)
     up_lp = lim.lp_up if lim.lp_up is not None else lim.usd_per_unit
-    if _differs(up_lp, lim.mip_up, noise):
+    if "above" not in covered and _differs(up_lp, lim.mip_up, noise):
         parts.append(
             f"{amount} more gains {usd(lim.mip_up)} per {lim.unit} "
             f"(with those held: {usd(up_lp)}){_because(changes_up)}"
         )
         changed = changed or bool(changes_up)
     down_lp = lim.lp_down if lim.lp_down is not None else lim.usd_per_unit
-    if lim.limit >= lim.step and (
-        _differs(down_lp, lim.mip_down, noise) or (lim.lp_down is None and lim.mip_down is not None)
+    if (
+        "below" not in covered
+        and lim.limit >= lim.step
+        and (
+            _differs(down_lp, lim.mip_down, noise)
+            or (lim.lp_down is None and lim.mip_down is not None)
+        )
     ):
         held = usd(down_lp) if lim.lp_down is not None else "impossible"
         fixed = f"with those held: {held}"
