@@ -1,0 +1,39 @@
+"""The deal room and the verdicts a negotiator acts on, across several partners at once
+(qa46-negotiate2): the reason of a verdict that says COUNTER of a counter worse than
+walking away, the room's word on a plan in a finer step than the declared one, the
+frontier of the re-plan, and what a concluded deal signed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dealbench import load_package, load_portfolio
+from dealbench.negotiate import load_negotiations, verdict
+from helpers import DATA
+
+QA27 = DATA / "qa27neg"
+
+
+def test_a_counter_below_walking_away_says_why_counter_and_not_walk_away(
+    tmp_path: Path,
+) -> None:
+    """XB's counter (70,000 H100e a year under veu) leaves the tight portfolio below
+    walking away from XB, so the verdict says COUNTER; its reason stopped at "below the
+    $17.75bn of walking away from XB", which a negotiator reads as a reason to walk away.
+    The recommendation follows from the rule above it in docs/negotiation.md (a deal with
+    XB still beats walking away): the reason now says so, with our next offer's figure."""
+    pf = load_portfolio(QA27 / "portfolios/tight.yaml")
+    told = verdict(
+        pf,
+        load_negotiations(pf, tmp_path / "rounds"),
+        load_package(QA27 / "packages/xb-counter-4.yaml", pf),
+    )
+    assert told.recommendation == "counter"
+    assert told.portfolio_if_accepted is not None and told.portfolio_next_offer is not None
+    assert told.portfolio_if_accepted < told.portfolio_walk_away - 1e9
+    assert told.portfolio_next_offer > told.portfolio_walk_away
+    assert "below the $17.75bn of walking away from XB" in told.reason
+    assert "yet a deal with XB still beats walking away, at the $18.58bn of our next " in (
+        told.reason
+    )
+    assert told.reason.endswith("so counter, not walk away")
