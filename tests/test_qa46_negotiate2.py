@@ -5,13 +5,16 @@ frontier of the re-plan, and what a concluded deal signed."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from dealbench import load_package, load_portfolio
 from dealbench.negotiate import load_negotiations, verdict
-from helpers import DATA
+from dealbench.negotiate.plan import solve_rounds
+from helpers import DATA, REPO, Runner
 
 QA27 = DATA / "qa27neg"
+GULF = REPO / "deals/portfolios/gulf-asia.yaml"
 
 
 def test_a_counter_below_walking_away_says_why_counter_and_not_walk_away(
@@ -37,3 +40,24 @@ def test_a_counter_below_walking_away_says_why_counter_and_not_walk_away(
         told.reason
     )
     assert told.reason.endswith("so counter, not walk away")
+
+
+def test_the_room_says_the_step_its_re_plan_is_in_as_solve_rounds_does(
+    run: Runner, rounds: Path, tmp_path: Path
+) -> None:
+    """SA concluded at 353,359 H100e in 2026 leaves the open negotiations a re-plan in
+    steps of 1 H100e: `solve --rounds` said "Compute is in steps of 1 H100e, not the
+    declared steps of 1,000 H100e: ..."; `room` (its table, JSON and status memo) said
+    nothing of it. They now say the same sentence, from one source."""
+    said = "Compute is in steps of 1 H100e, not the declared steps of 1,000 H100e"
+    pf = load_portfolio(GULF)
+    solved = solve_rounds(pf, rounds)
+    out = tmp_path / "memo"
+    shown = run("room", GULF, "--rounds", rounds, "--json", "--render", "md", "--out", out)
+    assert shown.exit_code == 0, shown.output
+    note = json.loads(shown.stdout)["replan_note"]
+    assert note.startswith(f"In the re-plan of the open negotiations: {said}: ")
+    assert note in solved.result.message
+    assert note in (out / "memos/negotiation-gulf-asia.md").read_text()
+    table = run("room", GULF, "--rounds", rounds)
+    assert said in " ".join(table.stdout.split())

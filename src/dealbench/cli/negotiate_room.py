@@ -311,6 +311,8 @@ def print_room(r: Room) -> None:
         echo_wrapped(f"Risk budget left: {quantity(r.risk_left)} of {quantity(r.risk_budget)}")
     if r.overcommitted is not None:
         echo_wrapped(r.overcommitted)
+    if r.replan_note is not None:
+        echo_wrapped(r.replan_note)
     for row in r.rows:
         if row.agreed is not None:  # the terms signed, not the last offer and counter above
             a = row.agreed

@@ -247,6 +247,7 @@ def negotiation_memo_document(
         ],
         "risk": {"budget": room.risk_budget, "left": room.risk_left},
         "overcommitted": room.overcommitted,
+        "replan_note": room.replan_note,
         "objective": room.objective,
         # figures given as distributions, which every utility here takes at its mean
         "uncertain": uncertain_listing(portfolio),

@@ -26,7 +26,7 @@ from dealbench.limit import Limit, broken_messages
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.negotiate.offers.strategy_args import check_strategy
-from dealbench.negotiate.plan import Plan, concluded_over, plan_reasons, replan
+from dealbench.negotiate.plan import Plan, concluded_over, plan_reasons, replan, replan_note
 from dealbench.negotiate.rounds.negotiation import (
     Negotiation,
     Round,
@@ -192,6 +192,9 @@ class Room(BaseModel):
     #: edited since), or the US offers that await an answer together take more than the
     #: concluded deals leave: the sentences that say so, else None.
     overcommitted: str | None = None
+    #: The re-plan's own note, as `solve --rounds` says it (`plan.replan_note`): the step
+    #: the open negotiations' compute is in when not the declared one; else None.
+    replan_note: str | None = None
 
     def worded(self, chooses: Mapping[str, str]) -> Room:
         """This room with each row's reason in a shell's words for what asks why the plan
@@ -295,6 +298,7 @@ def room(
         plan_status=plan.result.status.value if plan.result is not None else None,
         fingerprint=rounds_fingerprint(portfolio, negotiations),
         overcommitted=overcommitted(portfolio, plan, negotiations),
+        replan_note=replan_note(plan.result),
     )
 
 
