@@ -61,3 +61,41 @@ def test_the_room_says_the_step_its_re_plan_is_in_as_solve_rounds_does(
     assert note in (out / "memos/negotiation-gulf-asia.md").read_text()
     table = run("room", GULF, "--rounds", rounds)
     assert said in " ".join(table.stdout.split())
+
+
+def test_a_concluded_deal_shows_the_terms_signed_in_the_room(
+    run: Runner, rounds: Path, tmp_path: Path
+) -> None:
+    """SA concluded in round 4 on our offer of round 3, AE (here) on its counter of round 4:
+    the room's table showed for each the last offer and counter exchanged (SA's counter of
+    round 2, $39.90bn / $22.65bn, beside "concluded"), and the memo's "Concluded in: round
+    4" did not say on whose terms. The table now shows the round signed in its side's
+    column, marked ✓ with a note, and nothing in the other; the lines below the table and
+    the memo's concluded deals name that round."""
+    done = run("conclude", GULF, "-p", "AE", "--round", "4", "--rounds", rounds,
+               "--date", "2026-03-30", "--no-documents")  # fmt: skip
+    assert done.exit_code == 0, done.output
+    out = tmp_path / "memo"
+    said = run("room", GULF, "--rounds", rounds, "--json", "--render", "md", "--out", out,
+               "--date", "2026-04-01")  # fmt: skip
+    assert said.exit_code == 0, said.output
+    rows = {r["partner"]: r for r in json.loads(said.stdout)["rows"]}
+    assert rows["SA"]["agreed_on"]["file"] == "003-us.yaml"
+    assert rows["AE"]["agreed_on"]["file"] == "004-partner.yaml"
+    assert rows["SA"]["last_counter"]["round"] == 2  # the JSON keeps the last ones exchanged
+    memo = (out / "memos/negotiation-gulf-asia.md").read_text("utf-8")
+    cells = {
+        code: [c.strip() for c in line.split("|")[4:6]]
+        for line in memo.splitlines()
+        for code in ("SA", "AE")
+        if line.startswith("| ") and f"({code}) | concluded" in line
+    }
+    assert cells == {"SA": ["$54.25bn / $8.85bn✓", "-"], "AE": ["-", "$78.25bn / $17.50bn✓"]}
+    assert "✓ The terms signed: a concluded deal shows the round it was concluded on" in memo
+    assert "| round 4, on our offer of round 3 |" in memo
+    assert "| round 5, on AE's counter of round 4 |" in memo
+    table = run("room", GULF, "--rounds", rounds)
+    text = " ".join(table.stdout.split())
+    assert "$39.90bn" not in text  # SA's counter of round 2, never signed
+    assert "SA: concluded in round 4 on our offer of round 3 (003-us.yaml); agreed:" in text
+    assert "AE: concluded in round 5 on AE's counter of round 4 (004-partner.yaml);" in text
