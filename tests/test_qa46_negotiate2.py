@@ -6,12 +6,14 @@ frontier of the re-plan, and what a concluded deal signed."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+from typing import Any
 
 from dealbench import load_package, load_portfolio
 from dealbench.negotiate import load_negotiations, verdict
 from dealbench.negotiate.plan import solve_rounds
-from helpers import DATA, REPO, Runner
+from helpers import DATA, REPO, Runner, words
 
 QA27 = DATA / "qa27neg"
 GULF = REPO / "deals/portfolios/gulf-asia.yaml"
@@ -99,3 +101,22 @@ def test_a_concluded_deal_shows_the_terms_signed_in_the_room(
     assert "$39.90bn" not in text  # SA's counter of round 2, never signed
     assert "SA: concluded in round 4 on our offer of round 3 (003-us.yaml); agreed:" in text
     assert "AE: concluded in round 5 on AE's counter of round 4 (004-partner.yaml);" in text
+
+
+def test_the_web_room_shows_the_terms_signed_and_the_re_plans_step(client: Any) -> None:
+    """The web's room page, as the CLI: SA's row shows our offer of round 3 marked ✓ and no
+    counter, the note says what ✓ means, and the re-plan's step is said, as `solve
+    --rounds` says it."""
+    page = client.get("/p/gulf-asia/room").text
+    row = re.search(r'(?s)<tr role="row" data-partner="SA">.*?</tr>', page)
+    assert row is not None
+    said = words(row.group(0))
+    assert "$54.25bn / $8.85bn✓" in said and "$39.90bn" not in said
+    text = words(page)
+    assert "✓ The terms signed: a concluded deal shows the round it was concluded on" in text
+    # the fixture's SG asks less than the shipped one: the re-plan is in steps of 10 here
+    assert re.search(
+        r"In the re-plan of the open negotiations: Compute is in steps of [\d,]+ H100e, not "
+        r"the declared steps of 1,000 H100e",
+        text,
+    )
