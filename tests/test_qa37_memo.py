@@ -42,7 +42,7 @@ def test_a_total_over_the_horizon_is_headed_as_one(tmp_path: Path) -> None:
     memo = _room_memo(tmp_path, ROUNDS, "md,html,docx")
     md = memo.with_suffix(".md").read_text("utf-8")
     assert f"| Partner | Concluded in | Security | {TOTAL} | US utility | Partner utility |" in md
-    assert "| Saudi Arabia (SA) | round 4 | veu | 1,348,000 |" in md
+    assert "| Saudi Arabia (SA) | round 4, on our offer of round 3 | veu | 1,348,000 |" in md
     html = memo.with_suffix(".html").read_text("utf-8")
     assert f'<th scope="col" class="num">{TOTAL}</th><th scope="col" class="num">US utility' in html
     assert ["Partner", "Concluded in", "Security", TOTAL, "US utility", "Partner utility"] in (

@@ -165,7 +165,9 @@ def test_a_concluded_rows_next_move_says_how_it_ended(client: Any) -> None:
     assert move is not None
     assert "<strong>-</strong>" not in move.group(1)
     assert (
-        words(move.group(1)).strip().startswith("concluded in round 4 on 003-us.yaml; agreed: US")
+        words(move.group(1))
+        .strip()
+        .startswith("concluded in round 4 on our offer of round 3 (003-us.yaml); agreed: US")
     )
 
 

@@ -408,7 +408,10 @@ def test_the_room_prints_the_terms_a_concluded_deal_was_signed_on(
     text = " ".join(table.stdout.split())
     us = f"${agreed['us_utility'] / 1e9:.2f}bn"
     partner = f"${agreed['partner_utility'] / 1e9:.2f}bn"
-    assert f"SA: concluded in round 4 on 003-us.yaml; agreed: US {us}, partner {partner}" in text
+    assert (
+        f"SA: concluded in round 4 on our offer of round 3 (003-us.yaml); agreed: US {us}, "
+        f"partner {partner}" in text
+    )
 
 
 # --- a folder named like a round file ----------------------------------------------------------------

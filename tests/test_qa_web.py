@@ -411,7 +411,10 @@ def test_the_room_says_what_was_agreed_and_what_is_left_of_what_as_the_cli_does(
     client: TestClient,
 ) -> None:
     said = words(client.get("/p/gulf-asia/room").text)
-    assert "concluded in round 4 on 003-us.yaml; agreed: US $54.25bn, partner $8.85bn" in said
+    assert (
+        "concluded in round 4 on our offer of round 3 (003-us.yaml); agreed: US $54.25bn, "
+        "partner $8.85bn" in said
+    )
     assert "2026 646,641 of 1,000,000" in said
     assert "risk budget left 189,340 of 250,000 risk-weighted H100e" in said
 

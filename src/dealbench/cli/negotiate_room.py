@@ -287,13 +287,15 @@ def print_room(r: Room) -> None:
         ),
     )
     for row in r.rows:
-        a, b = row.last_offer, row.last_counter
+        a, b = row.shown()  # a concluded deal: the round signed, in its side's column
         said = row.us_said()  # the gap the difference of the two as printed
         table.add_row(
             row.partner,
             row.stage,
             str(row.rounds),
-            f"{said.offer if said else m(a.us_utility)}\n{m(a.partner_utility)}" if a else "-",
+            f"{said.offer if said else m(a.us_utility)}\n{m(a.partner_utility)}{row.offer_mark}"
+            if a
+            else "-",
             f"{said.counter if said else m(b.us_utility)}\n{m(b.partner_utility)}{row.counter_mark}"
             if b
             else "-",
@@ -311,6 +313,8 @@ def print_room(r: Room) -> None:
         echo_wrapped(f"Risk budget left: {quantity(r.risk_left)} of {quantity(r.risk_budget)}")
     if r.overcommitted is not None:
         echo_wrapped(r.overcommitted)
+    if r.replan_note is not None:
+        echo_wrapped(r.replan_note)
     for row in r.rows:
         if row.agreed is not None:  # the terms signed, not the last offer and counter above
             a = row.agreed

@@ -247,6 +247,7 @@ def negotiation_memo_document(
         ],
         "risk": {"budget": room.risk_budget, "left": room.risk_left},
         "overcommitted": room.overcommitted,
+        "replan_note": room.replan_note,
         "objective": room.objective,
         # figures given as distributions, which every utility here takes at its mean
         "uncertain": uncertain_listing(portfolio),
@@ -294,6 +295,8 @@ def _agreed(r: Any) -> dict[str, Any]:
         "name": r.name,
         "round": a.round,
         "file": a.file,
+        # the round whose terms were signed: "our offer of round 3", "SA's counter of round 2"
+        "on": r.signed_words,
         "us": a.us_utility,
         "partner": a.partner_utility,
         "security": r.plan_package.security if r.plan_package else "",
@@ -302,7 +305,7 @@ def _agreed(r: Any) -> dict[str, Any]:
 
 
 def _memo_row(r: Any) -> dict[str, Any]:
-    offer, counter = r.last_offer, r.last_counter
+    offer, counter = r.shown()  # a concluded deal: the round signed, in its side's column
     return {
         "code": r.partner,
         "name": r.name,
@@ -323,6 +326,8 @@ def _memo_row(r: Any) -> dict[str, Any]:
         # as the memo prints them: the change as printed is the difference as printed
         "beside": _beside(counter, r.next_offer_us, r.next_offer_partner),
         "counter_mark": r.counter_mark,
+        # ✓ the terms signed, on our offer (the counter's is `counter_mark`)
+        "offer_mark": r.offer_mark,
         "us_gap": r.us_gap,
         # our offer's and the counter's US utility and the gap as the memo prints them: the
         # gap as printed is the difference of the two as printed (`RoomRow.us_said`)

@@ -423,9 +423,20 @@ def _message(plan: Plan, negotiations: Mapping[str, Negotiation], rest: SolveRes
         )
     else:
         parts.append("No negotiation is open: nothing was re-planned.")
-    if rest is not None and rest.message:  # its V is the open negotiations'
-        parts.append(f"In the re-plan of the open negotiations: {rest.message}")
+    note = replan_note(rest)
+    if note is not None:
+        parts.append(note)
     return " ".join(parts)
+
+
+def replan_note(rest: SolveResult | None) -> str | None:
+    """The re-plan's own note (the step its compute is in when not the declared one: "Compute
+    is in steps of 1 H100e, not the declared steps of 1,000 H100e: ..."), as `solve --rounds`
+    and `room` (its table, JSON, memo and web page) say it; None without one. The room said
+    nothing of a plan in a finer step that `solve --rounds` named (qa46-negotiate2)."""
+    if rest is None or not rest.message:  # its V is the open negotiations'
+        return None
+    return f"In the re-plan of the open negotiations: {rest.message}"
 
 
 def single_partner(portfolio: Portfolio, plan: Plan, partner: str) -> Portfolio:

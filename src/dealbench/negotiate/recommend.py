@@ -105,9 +105,18 @@ def recommend(
         lines = broken_messages(violations)
         return "counter", f"it breaks {plural(len(lines), 'limit')}: {'; '.join(lines)}"
     if accepted is not None and accepted < walk - 1e6:  # a counter no strategy would reach
-        return "counter", (
+        below = (
             f"accepting leaves the portfolio at {money(accepted, apart=walk)}, below the "
             f"{money(walk, apart=accepted)} of walking away from {figures.partner}"
+        )
+        if next_value < walk - 1e6:
+            return "counter", below
+        # Why counter and not walk away, in figures: a deal with the partner still beats
+        # walking away (the walk-away rule came first and did not apply), so the talks go
+        # on (qa46-negotiate2: "below ... walking away", then COUNTER, read as a non sequitur).
+        return "counter", (
+            f"{below}; yet a deal with {figures.partner} still beats walking away, at the "
+            f"{ours}: so counter, not walk away"
         )
     if accepted is None:
         return "counter", "with it fixed, the other open negotiations could not be re-planned"

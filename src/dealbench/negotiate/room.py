@@ -26,7 +26,7 @@ from dealbench.limit import Limit, broken_messages
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.negotiate.offers.strategy_args import check_strategy
-from dealbench.negotiate.plan import Plan, concluded_over, plan_reasons, replan
+from dealbench.negotiate.plan import Plan, concluded_over, plan_reasons, replan, replan_note
 from dealbench.negotiate.rounds.negotiation import (
     Negotiation,
     Round,
@@ -92,6 +92,9 @@ class RoomRow(BaseModel):
     #: supply or risk budget the plan gives the other open negotiations.
     frontier_alone: bool = False
     agreed: RoundSummary | None
+    #: For a concluded deal, the round it was concluded on (the conclusion's `basis`: our
+    #: offer or their counter), whose terms were signed; None otherwise.
+    agreed_on: RoundSummary | None = None
     plan_us_utility: float | None
     plan_package: Package | None
     next_move: str
@@ -125,6 +128,34 @@ class RoomRow(BaseModel):
         counter, offer, gap = usd_change(b.us_utility, a.us_utility)  # gap: offer - counter
         return UsSaid(offer=offer, counter=counter, gap=gap)
 
+    def shown(self) -> tuple[RoundSummary | None, RoundSummary | None]:
+        """Our offer and their counter as a room's table shows them: the last of each side,
+        or for a concluded deal the round it was concluded on in its side's column (marked ✓,
+        `offer_mark`/`counter_mark`) and nothing in the other. The last offer and counter
+        exchanged stood beside "concluded", neither of them perhaps the terms signed, which
+        only the line below the table named (qa46-negotiate2: BH concluded on our offer of
+        round 1 showed our offer of round 3 and its counter of round 2)."""
+        on = self.agreed_on
+        if self.stage != "concluded" or on is None:
+            return self.last_offer, self.last_counter
+        return (on, None) if on.file.endswith("-us.yaml") else (None, on)
+
+    @property
+    def signed_words(self) -> str | None:
+        """For a concluded deal, the round whose terms were signed, as a reader names it:
+        "our offer of round 3", "AE's counter of round 4"; None otherwise."""
+        on = self.agreed_on
+        if self.stage != "concluded" or on is None:
+            return None
+        said = "our offer" if on.file.endswith("-us.yaml") else f"{self.partner}'s counter"
+        return f"{said} of round {on.round}"
+
+    @property
+    def offer_mark(self) -> str:
+        """Our offer's mark in a table: ✓ the terms signed (`shown`), else ""."""
+        offer, _ = self.shown()
+        return "✓" if offer is not None and offer is self.agreed_on else ""
+
     @property
     def frontier_mark(self) -> str:
         """The frontier gain's mark in a table: † the partner alone (a gain the open
@@ -146,6 +177,9 @@ class RoomRow(BaseModel):
         is not marked: nothing of it is to be accepted any more (qa40-docs: SA, concluded on
         our offer of round 3, had its counter of round 2 said to break the supply beside
         AE's deal concluded later)."""
+        _, counter = self.shown()
+        if counter is not None and counter is self.agreed_on:
+            return "✓"  # the terms signed (`shown`)
         return "§" if self.counter_note is not None else ""
 
     @property
@@ -163,6 +197,8 @@ class RoomRow(BaseModel):
 
 #: What each mark of `RoomRow.frontier_mark` says, under a room's table.
 FRONTIER_NOTES = {
+    "✓": "✓ The terms signed: a concluded deal shows the round it was concluded on, our "
+    "offer or their counter, not the last ones exchanged.",
     "†": "† The partner alone: the package giving this gain takes supply or risk budget the "
     "plan gives the other open negotiations.",
     "‡": "‡ The counter breaks a limit: it lies beyond the frontier, so the gain is negative.",
@@ -192,6 +228,9 @@ class Room(BaseModel):
     #: edited since), or the US offers that await an answer together take more than the
     #: concluded deals leave: the sentences that say so, else None.
     overcommitted: str | None = None
+    #: The re-plan's own note, as `solve --rounds` says it (`plan.replan_note`): the step
+    #: the open negotiations' compute is in when not the declared one; else None.
+    replan_note: str | None = None
 
     def worded(self, chooses: Mapping[str, str]) -> Room:
         """This room with each row's reason in a shell's words for what asks why the plan
@@ -208,7 +247,9 @@ class Room(BaseModel):
     def frontier_notes(self) -> list[str]:
         """What the marks in the rows say: each counter the US cannot accept as it stands
         (`RoomRow.counter_mark`), then the frontier gains' marks (`RoomRow.frontier_mark`)."""
-        marks = {r.frontier_mark for r in self.rows}
+        marks = {r.frontier_mark for r in self.rows} | {
+            m for r in self.rows for m in (r.offer_mark, r.counter_mark)
+        }
         counters = [note for r in self.rows if (note := r.counter_note) is not None]
         return counters + [note for mark, note in FRONTIER_NOTES.items() if mark in marks]
 
@@ -295,6 +336,7 @@ def room(
         plan_status=plan.result.status.value if plan.result is not None else None,
         fingerprint=rounds_fingerprint(portfolio, negotiations),
         overcommitted=overcommitted(portfolio, plan, negotiations),
+        replan_note=replan_note(plan.result),
     )
 
 
@@ -395,7 +437,9 @@ def _row(
         move, reason = answer.recommendation, answer.reason
     elif stage == "concluded":
         last = negotiation.rounds[-1]
-        move, reason = "-", f"concluded in round {last.number} on {last.data.basis}"
+        signed = _signed(negotiation)
+        on = last.data.basis if signed is None else _round_words(signed, code)
+        move, reason = "-", f"concluded in round {last.number} on {on}"
     else:  # who walked away: the round's side (`walk-away --by`)
         last = negotiation.rounds[-1]
         who = partner.in_text() if last.side == "partner" else "the United States"
@@ -416,6 +460,11 @@ def _row(
             if stage == "concluded"
             else None
         ),
+        agreed_on=(
+            _summary(_signed(negotiation), portfolio, negotiations)
+            if stage == "concluded"
+            else None
+        ),
         plan_us_utility=plan_v,
         plan_package=planned if code not in plan.fixed else plan.fixed[code].package(),
         next_move=move,
@@ -427,6 +476,19 @@ def _row(
         portfolio_next_offer=answer.portfolio_next_offer if answer is not None else None,
         next_offer_retreat=answer.next_offer_retreat if answer is not None else None,
     )
+
+
+def _signed(negotiation: Negotiation) -> Round | None:
+    """The round a concluded negotiation was concluded on (its conclusion's `basis`)."""
+    basis = negotiation.rounds[-1].data.basis if negotiation.rounds else None
+    return next((r for r in negotiation.rounds if r.name == basis), None)
+
+
+def _round_words(r: Round, code: str) -> str:
+    """A round as a reader names it: "our offer of round 3 (003-us.yaml)", "AE's counter of
+    round 4 (004-partner.yaml)"."""
+    said = "our offer" if r.side == "us" else f"{code}'s counter"
+    return f"{said} of round {r.number} ({r.name})"
 
 
 def _offer_breaks_words(offer: Round, breaks: list[Limit]) -> str:

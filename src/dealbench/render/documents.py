@@ -98,7 +98,7 @@ CONTEXT_KEYS: dict[DocKind, frozenset[str]] = {
     ),
     "negotiation-memo": _given(
         "answers closed concluded ended frontier_notes moves objective "
-        "overcommitted periods portfolio risk rows shown summary supply uncertain"
+        "overcommitted periods portfolio replan_note risk rows shown summary supply uncertain"
     ),
 }
 
