@@ -113,3 +113,17 @@ def test_a_partner_not_in_the_portfolio_is_said_before_the_files(
     done = run("counter", GULF, wrong, "--partner", "XX", "--rounds", rounds, "--no-documents")
     assert done.exit_code == 2, done.output
     assert done.stderr.startswith("error: --partner: partner 'XX' is not in portfolio gulf-asia")
+
+
+def test_require_deal_takes_a_comma_list_as_regimes_and_format_do(run: Runner) -> None:
+    """`solve --require-deal MY,KZ` said "partner 'MY,KZ' is not in portfolio
+    gulf-asia", where `--regimes tiered,bilateral` and `--format md,pdf` take commas: it
+    now requires both, as `--require-deal MY --require-deal KZ` does."""
+    import json
+
+    done = run("solve", GULF, "--require-deal", "MY,kz", "--json")
+    assert done.exit_code == 0, done.output
+    result = json.loads(done.stdout)
+    dealt = {deal["partner"] for deal in result["deals"]}
+    assert {"MY", "KZ"} <= dealt
+    assert run("solve", GULF, "--require-deal", "MY,", "--json").exit_code == 2
