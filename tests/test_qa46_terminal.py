@@ -127,3 +127,27 @@ def test_require_deal_takes_a_comma_list_as_regimes_and_format_do(run: Runner) -
     dealt = {deal["partner"] for deal in result["deals"]}
     assert {"MY", "KZ"} <= dealt
     assert run("solve", GULF, "--require-deal", "MY,", "--json").exit_code == 2
+
+
+def test_every_round_commands_json_carries_a_status_as_its_refusal_does(
+    run: Runner, tmp_path: Path
+) -> None:
+    """`offer --json` to MY (no offer can be made, exit 3) answers `{"status":
+    "infeasible", "message": ...}`, but its answer when it records had no `status`, where
+    `conclude --json` and `walk-away --json` give the round's: a script reading
+    `answer["status"]` failed on success. `offer` and `counter` now give the round's too."""
+    import json
+
+    rounds = _rounds(tmp_path)
+    refused = run("offer", GULF, "--partner", "MY", "--rounds", rounds, "--json", "--no-documents")
+    assert refused.exit_code == 3, refused.output
+    assert json.loads(refused.stdout)["status"] == "infeasible"
+    offered = run("offer", GULF, "--partner", "AE", "--rounds", rounds, "--json", "--no-documents")
+    assert offered.exit_code == 0, offered.output
+    assert json.loads(offered.stdout)["status"] == "open"
+    counter = REPO / "deals/packages/ae-counter-2.yaml"
+    countered = run("counter", GULF, counter, "--rounds", rounds, "--json", "--no-documents")
+    assert countered.exit_code == 0, countered.output
+    assert json.loads(countered.stdout)["status"] == "open"
+    walked = run("walk-away", GULF, "--partner", "AE", "--rounds", rounds, "--json")
+    assert json.loads(walked.stdout)["status"] == "walked-away"

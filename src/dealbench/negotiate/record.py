@@ -108,9 +108,13 @@ class Offer:
 
     def to_json(self) -> dict[str, Any]:
         """The offer as `dealbench offer --json` prints it (less the documents it wrote):
-        an Offer is a dataclass, not a pydantic model, and this is its JSON shape."""
+        an Offer is a dataclass, not a pydantic model, and this is its JSON shape. Its
+        `status` is the round's ("open"), as `conclude --json`'s and `walk-away --json`'s
+        are theirs: `offer --json` that can offer nothing answers `{"status": "infeasible",
+        "message": ...}`, and a script reads the status of both alike."""
         r, figures = self.round, self.figures
         return {
+            "status": r.status,
             "round": r.number,
             "file": display_path(r.path),
             "package": r.package.model_dump(mode="json", exclude_none=True) if r.package else None,
@@ -156,8 +160,10 @@ class Counter:
 
     def to_json(self) -> dict[str, Any]:
         """The counter as `dealbench counter --json` prints it (less the documents it
-        wrote): the verdict's fields, `file` and `file_round`."""
-        data: dict[str, Any] = self.verdict.model_dump(mode="json")
+        wrote): the round's `status` ("open", as `Offer.to_json`'s), the verdict's
+        fields, `file` and `file_round`."""
+        data: dict[str, Any] = {"status": self.round.status}
+        data.update(self.verdict.model_dump(mode="json"))
         data["file"] = display_path(self.round.path)
         data["file_round"] = self.file_round
         return data
