@@ -707,7 +707,7 @@ def test_unexpected_errors_keep_their_traceback(
     [
         (["solve"], "missing argument 'portfolio'"),
         (["evaluate", "x.yaml"], "missing option '--portfolio'"),
-        (["solve", "p.yaml", "--gap", "small"], "invalid value for '--gap'"),
+        (["solve", "p.yaml", "--gap", "small"], "error: --gap: expected a number"),
         (["frobnicate"], "no such command 'frobnicate'"),
     ],
 )

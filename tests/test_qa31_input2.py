@@ -184,15 +184,15 @@ def test_an_out_that_is_a_fifo_is_said_to_be_no_folder(run: Runner, tmp_path: Pa
 @pytest.mark.parametrize(
     ("args", "option", "said"),
     [
-        (("risk", PACKAGE, "--portfolio", UNCERTAIN, "--samples", "abc"), "'--samples'",
+        (("risk", PACKAGE, "--portfolio", UNCERTAIN, "--samples", "abc"), "--samples",
          "expected a whole number, got 'abc'"),
-        (("risk", PACKAGE, "--portfolio", UNCERTAIN, "--seed", "1.5"), "'--seed'",
+        (("risk", PACKAGE, "--portfolio", UNCERTAIN, "--seed", "1.5"), "--seed",
          "expected a whole number, got '1.5'"),
-        (("solve", PORTFOLIO, "--time-limit", "soon"), "'--time-limit'",
+        (("solve", PORTFOLIO, "--time-limit", "soon"), "--time-limit",
          "expected a number, got 'soon'"),
-        (("sweep", PORTFOLIO, "--steps", "many"), "'--steps'",
+        (("sweep", PORTFOLIO, "--steps", "many"), "--steps",
          "expected a whole number, got 'many'"),
-        (("serve", ".", "--port", "99999"), "'--port'", "must be at most 65535, got '99999'"),
+        (("serve", ".", "--port", "99999"), "--port", "must be at most 65535, got '99999'"),
     ],
 )  # fmt: skip
 def test_an_option_of_the_wrong_type_is_said_in_the_files_words(
@@ -206,8 +206,7 @@ def test_an_option_of_the_wrong_type_is_said_in_the_files_words(
     pytest.importorskip("typer._adapters")
     done = run(*(REPO / "deals" / a if a.endswith(".yaml") else a for a in args))
     assert done.exit_code == 2, done.output
-    assert f"Invalid value for {option}" in done.stderr, done.stderr
-    assert done.stderr.rstrip().endswith(f": {said}"), done.stderr
+    assert done.stderr == f"error: {option}: {said}\n", done.stderr
     assert not done.traceback
 
 

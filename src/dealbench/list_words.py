@@ -164,13 +164,18 @@ def did_you_mean(value: str, choices: Iterable[str]) -> str:
     return f"; did you mean {or_list(map(repr, found))}?" if found else ""
 
 
+def one_of(known: Iterable[str]) -> str:
+    """The choices an "expected one of" lists, each once, as first given: a file that gives
+    an id twice (a refused duplicate security level) listed it twice in the next error,
+    "expected one of: baseline, kyc, kyc"."""
+    return ", ".join(dict.fromkeys(known))
+
+
 def unknown(what: str, value: str, known: Sequence[str], where: str = "") -> str:
     """What is said of an id that is none of `known` (a security level, a concession, a
     level, a regime): the ids it may be, and the one meant (`VEU` or `vue` for veu: ids
     are matched as written; `list_words.meant`)."""
-    choices = ", ".join(known) if known else "none defined"
+    listed = one_of(known) if known else "none defined"
     if is_empty(value):  # `--mode ""`: nothing named, not an id called ''
-        return f"{EMPTY}; expected a {what}{where}, one of: {choices}"
-    return (
-        f"unknown {what} {value!r}{where}; expected one of: {choices}{did_you_mean(value, known)}"
-    )
+        return f"{EMPTY}; expected a {what}{where}, one of: {listed}"
+    return f"unknown {what} {value!r}{where}; expected one of: {listed}{did_you_mean(value, known)}"

@@ -50,6 +50,8 @@ class _Commands(typer.core.TyperGroup):
         except typer.BadParameter as exc:
             usage.in_the_files_words(exc)
             usage.misplaced(exc)
+            if usage.said_as_an_error(exc):
+                raise typer.Exit(2) from None
             raise
         except Exception as exc:  # Typer's own click or click itself: duck-typed
             if type(exc).__name__ == "NoSuchOption":

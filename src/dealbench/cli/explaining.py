@@ -25,13 +25,15 @@ if TYPE_CHECKING:
 
 def check_required(pf: Portfolio, require: Sequence[str]) -> list[str]:
     """--require-deal codes, each a partner of the portfolio; read upper case, as every
-    --partner option reads its code (`ae` is AE)."""
+    --partner option reads its code (`ae` is AE). Repeated or comma-separated alike, as
+    --fix takes its parts: `--require-deal MY,KZ` was "partner 'MY,KZ' is not in portfolio
+    gulf-asia", where --regimes and --format take a comma list."""
     codes = [p.code for p in pf.partners]
-    require = each_once([code.upper() for code in require], "--require-deal", "partner")
-    for code in require:
+    given = [c.strip().upper() for item in require for c in item.split(",")]
+    for code in given:  # before twice: `--require-deal ,` names nothing, not '' twice
         if code not in codes:
             raise InputError(Issue("--require-deal", None, "", pf.unknown_partner(code)))
-    return require
+    return each_once(given, "--require-deal", "partner")
 
 
 def raise_for_status(

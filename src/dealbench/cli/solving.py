@@ -138,7 +138,7 @@ def solve(
         typer.Option(
             "--require-deal",
             metavar="CODE",
-            help="A partner that must have a deal (repeatable); explained when impossible.",
+            help="A partner that must have a deal (repeatable, or comma-separated: AE,SA); explained when impossible.",
         ),
     ] = None,
     rounds: Annotated[

@@ -81,6 +81,28 @@ def in_the_files_words(exc: typer.BadParameter) -> None:
         exc.message = "; ".join(dict.fromkeys(value_said(error) for error in errors))
 
 
+def said_as_an_error(exc: typer.BadParameter) -> bool:
+    """An option's or argument's value refused (`--jobs abc`, `--out ""`): say it in the
+    form every other refused value takes, `error: --jobs: expected a whole number, got
+    'abc'`, one line on stderr (the caller exits 2). Click said it under its usage box
+    ("Usage: ... Try '... -h' for help. Error: Invalid value for '--jobs' / '-j': ..."),
+    while `--jobs 0`, refused by the library call, said `error: --jobs: expected at least
+    1, got 0`. A missing option keeps Click's box, which shows how the command is called.
+    False (nothing said) where there is no parameter to name."""
+    import sys
+
+    param = getattr(exc, "param", None)
+    if type(exc).__name__ == "MissingParameter" or param is None:
+        return False
+    if param.param_type_name == "option":
+        opts = [*param.opts, *param.secondary_opts]
+        name = max(opts, key=lambda opt: (opt.startswith("--"), len(opt)))
+    else:  # an argument: as its help names it (`DEALS_DIR`)
+        name = (param.metavar or param.name or "").strip("[]{}").upper()
+    print(f"error: {name}: {exc.message}", file=sys.stderr)
+    return True
+
+
 #: Where `cli.base._Commands` keeps the words a command was given, after its name, for
 #: `misplaced` (Click's errors carry the command's context, not its line).
 _GIVEN = "dealbench.given"

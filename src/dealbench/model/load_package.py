@@ -122,6 +122,22 @@ def package_issue(path: str | os.PathLike[str], field: str, message: str) -> Iss
     return source.issue((), f"{field}: {message}")
 
 
+def partner_said(path: str | os.PathLike[str]) -> str | None:
+    """The partner a package file names (`partner:`, a round file's package's), as written,
+    before its terms are read; None where the file names none that reads (an unreadable
+    file is said by `load_package`). A file given for one partner is checked against
+    another's menu once loaded: the partner first (`negotiate.record`)."""
+    try:
+        source = read_yaml(Path(path))
+        data = source.data()
+        if isinstance(data, dict) and detect_kind(source) == "round":
+            data = data.get("package")
+    except InputError:
+        return None
+    said = data.get("partner") if isinstance(data, dict) else None
+    return said if isinstance(said, str) else None
+
+
 def load_counter(path: str | os.PathLike[str], portfolio: Portfolio | None = None) -> Package:
     """A partner's counter read from a package file (`load_package`). A round file given as
     a counter gives its package, not its date: that is when that round was said, not this

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field
 
 from dealbench.errors import InputError, Issue
-from dealbench.list_words import meant, or_list
+from dealbench.list_words import meant, one_of, or_list
 from dealbench.model.base import Compute, Id, Period, RiskBudget, Strict
 from dealbench.model.distributions import distribution_of
 from dealbench.model.granularity import GranularityField
@@ -145,7 +145,7 @@ def _set(data: Any, obj: Any, parts: Sequence[str], value: Any, prefix: str, fai
         if index is None:
             ids = [str(getattr(item, "id", i)) for i, item in enumerate(obj)]
             raise fail(
-                f"{prefix} has no item {part!r}{_near(part, ids)}; expected one of: {', '.join(ids)}"
+                f"{prefix} has no item {part!r}{_near(part, ids)}; expected one of: {one_of(ids)}"
             )
         key, child = index, obj[index]
     else:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dealbench.errors import DealbenchError
-from dealbench.list_words import did_you_mean, unknown
+from dealbench.list_words import did_you_mean, one_of, unknown
 from dealbench.model import amounts
 from dealbench.model.concession import Concession
 from dealbench.model.package import Package
@@ -144,7 +144,7 @@ def _range_message(concession: Concession, text: str) -> str:
         return f"{text} is outside the range of {cid!r}: {span}"
     ids = [o.id for o in concession.options]
     return (
-        f"unknown level {text!r} of {cid!r}; expected one of: {', '.join(ids)}, or an amount "
+        f"unknown level {text!r} of {cid!r}; expected one of: {one_of(ids)}, or an amount "
         f"from {span}{did_you_mean(text, ids)}"
     )
 

@@ -15,7 +15,7 @@ from pydantic import (
 )
 
 from dealbench.figures import h100e
-from dealbench.list_words import and_list, meant, or_list
+from dealbench.list_words import and_list, meant, one_of, or_list
 from dealbench.model.base import (
     Compute,
     Id,
@@ -122,7 +122,7 @@ class Portfolio(BaseModel):
     def unknown_partner(self, code: str) -> str:
         """What every command and call says of a partner `code` this portfolio has not: its
         codes, and the one meant when only the case differs (`ae` for AE)."""
-        codes = ", ".join(p.code for p in self.partners)
+        codes = one_of(p.code for p in self.partners)
         if is_empty(code):  # `--partner ""`: no partner named, not one called ''
             return f"{EMPTY}; expected a partner of portfolio {self.id}, one of: {codes}"
         said = f"partner {code!r} is not in portfolio {self.id}; expected one of: {codes}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dealbench.list_words import did_you_mean, unknown
+from dealbench.list_words import did_you_mean, one_of, unknown
 from dealbench.model.concession import SecurityRequirement
 from dealbench.model.partner import Partner
 from dealbench.model.periods import length as period_length
@@ -181,7 +181,7 @@ def partner_cap_problems(
         if partner is None and not all_loaded:
             continue
         if partner is None:
-            known = ", ".join(by_code)
+            known = one_of(by_code)
             yield (
                 ("caps", code),
                 f"{code!r} is not a partner of this portfolio; expected one of: {known}"

@@ -35,6 +35,7 @@ from dealbench.model.load_package import (
     load_counter,
     load_package,
     package_issue,
+    partner_said,
 )
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
@@ -107,9 +108,13 @@ class Offer:
 
     def to_json(self) -> dict[str, Any]:
         """The offer as `dealbench offer --json` prints it (less the documents it wrote):
-        an Offer is a dataclass, not a pydantic model, and this is its JSON shape."""
+        an Offer is a dataclass, not a pydantic model, and this is its JSON shape. Its
+        `status` is the round's ("open"), as `conclude --json`'s and `walk-away --json`'s
+        are theirs: `offer --json` that can offer nothing answers `{"status": "infeasible",
+        "message": ...}`, and a script reads the status of both alike."""
         r, figures = self.round, self.figures
         return {
+            "status": r.status,
             "round": r.number,
             "file": display_path(r.path),
             "package": r.package.model_dump(mode="json", exclude_none=True) if r.package else None,
@@ -155,8 +160,10 @@ class Counter:
 
     def to_json(self) -> dict[str, Any]:
         """The counter as `dealbench counter --json` prints it (less the documents it
-        wrote): the verdict's fields, `file` and `file_round`."""
-        data: dict[str, Any] = self.verdict.model_dump(mode="json")
+        wrote): the round's `status` ("open", as `Offer.to_json`'s), the verdict's
+        fields, `file` and `file_round`."""
+        data: dict[str, Any] = {"status": self.round.status}
+        data.update(self.verdict.model_dump(mode="json"))
         data["file"] = display_path(self.round.path)
         data["file_round"] = self.file_round
         return data
@@ -199,6 +206,7 @@ def record_offer(
     where: Path | None = None  # the package file, or None: the package passed or chosen
     if isinstance(package, str | os.PathLike):
         where = Path(package)
+        _partner_first(portfolio, where, partner, "package")
         package = load_package(package, portfolio)
     elif package is not None:
         a_package(package)  # a dict (a package's model_dump) read as none
@@ -383,6 +391,7 @@ def record_counter(
     where: Path | None = None  # the counter file, or None: the package passed
     if isinstance(counter, str | os.PathLike):  # a counter file
         where = Path(counter)
+        _partner_first(portfolio, where, partner, "counter")
         package = load_counter(counter, portfolio)  # a round file's date is not this one's
     else:
         package = a_package(counter, "counter")
@@ -661,14 +670,24 @@ def _open(
     return negotiation
 
 
+def _partner_first(portfolio: Portfolio, where: Path, partner: str, argument: str) -> None:
+    """A file that names another partner of the portfolio is refused as such, at its
+    `partner:` line, before its terms are checked against that partner's menu: `counter
+    FILE --partner AE` with AE's terms under `partner: SA` said SA's unknown concessions,
+    not that the file is SA's. A partner the portfolio has not is said by the loading."""
+    said = partner_said(where)
+    if said is not None and said != partner and portfolio.partner(said) is not None:
+        known_partner(portfolio, partner)  # `--partner XX`: no partner of this portfolio
+        _same_partner_said(said, partner, where, argument)
+
+
 def _same_partner(package: Package, partner: str, where: Path | None, argument: str) -> None:
-    if package.partner != partner:
-        _refuse(
-            where,
-            argument,
-            "partner",
-            f"is {package.partner}, but the negotiation is with {partner}",
-        )
+    _same_partner_said(package.partner, partner, where, argument)
+
+
+def _same_partner_said(said: str, partner: str, where: Path | None, argument: str) -> None:
+    if said != partner:
+        _refuse(where, argument, "partner", f"is {said}, but the negotiation is with {partner}")
 
 
 def _same_side(package: Package, side: Side, where: Path | None, argument: str) -> None:
