@@ -101,8 +101,9 @@ def test_every_editor_field_is_described_by_its_problem_slot(client: Any) -> Non
     slots = [a for _tag, a in found.elements if "field-problems" in a.get("class", "").split()]
     # security, three periods, seven concessions, file name; the counter's author, note,
     # strategy and deadline (qa33-web); its date is the round forms' field, described by
-    # its words when refused (qa37-web); our own offer's "Allow a retreat" (qa43-web)
-    assert len(slots) == 1 + 3 + 7 + 1 + 4 + 1
+    # its words when refused (qa37-web); our own offer's "Allow a retreat" (qa43-web);
+    # "Sample acceptance"'s samples and seed (qa46-web3)
+    assert len(slots) == 1 + 3 + 7 + 1 + 4 + 1 + 2
     for slot in slots:
         assert slot.get("id"), slot
         fields = [

@@ -33,7 +33,15 @@ from dealbench.negotiate.rounds.write import package_yaml
 from dealbench.output_errors import OutputError
 from dealbench.render.filters import h100e
 from dealbench.units import compute_typed
-from dealbench.web.pages import CHOOSES, Refusal, TooLarge, Unread, page, wants_fragment
+from dealbench.web.pages import (
+    CHOOSES,
+    Faults,
+    Refusal,
+    TooLarge,
+    Unread,
+    page,
+    wants_fragment,
+)
 from dealbench.web.security import confine, inside
 from dealbench.web.views.common import (
     address_form,
@@ -260,6 +268,8 @@ _FIELDS = ("security", "title", "filename", "replace")
 COUNTER_FIELDS = ("date", "author", "note", "strategy", "deadline")
 #: "Record as our offer"'s own field (with the date, author and note above).
 OFFER_FIELDS = ("allow_retreat",)
+#: "Sample acceptance"'s fields (`risk --samples --seed`), kept as typed and said beside.
+RISK_FIELDS = ("samples", "seed")
 
 
 def form_values(form: FormData) -> dict[str, str]:
@@ -269,7 +279,7 @@ def form_values(form: FormData) -> dict[str, str]:
         for key, value in form.multi_items()
         if isinstance(value, str)
         and (
-            key in (*_FIELDS, *COUNTER_FIELDS, *OFFER_FIELDS)
+            key in (*_FIELDS, *COUNTER_FIELDS, *OFFER_FIELDS, *RISK_FIELDS)
             or key.startswith(("compute.", "concession."))
         )
     }
@@ -318,7 +328,7 @@ def error_verdict(exc: DealbenchError) -> dict[str, Any]:
             if issue.file == FORM_LABEL and issue.field:
                 field = issue.field.replace("concessions.", "concession.", 1)
                 by_field.setdefault(field, []).append(f"{issue.field}: {issue.message}")
-            elif issue.file in _FIELDS:  # raised for one of the editor's own fields
+            elif issue.file in (*_FIELDS, *RISK_FIELDS):  # one of the editor's own fields
                 by_field.setdefault(issue.file, []).append(issue.message)
     return {"lines": user_lines(exc, chooses=CHOOSES), "by_field": by_field}
 
@@ -351,6 +361,36 @@ def _next_round_context(request: Request, name: str, pf: Portfolio, code: str) -
     return {"next_round": number, "ended": ended[:1].upper() + ended[1:]}
 
 
+def first_at_fault(
+    pf: Portfolio, code: str, verdict: dict[str, Any], refused: Refusal | None
+) -> str:
+    """The editor's field to focus when its fields were refused (the verdict is an error's,
+    `lines`): the first at fault in the page's order, of the package's fields (`by_field`)
+    and the round's (`refused`, its date among them); "" when none is."""
+    if "lines" not in verdict:
+        return ""
+    at_fault = set(verdict.get("by_field", {}))
+    if refused is not None and refused.form == "counter":
+        at_fault |= set(refused.invalid)
+    partner = pf.partner(code)
+    concessions = [f"concession.{c.id}" for c in partner.concessions] if partner else []
+    order = [
+        "security",
+        *(f"compute.{t}" for t in pf.periods),
+        *concessions,
+        "filename",
+        "date",  # the round's fields, as the page lays them out
+        "author",
+        "note",
+        "strategy",
+        "deadline",
+        "allow_retreat",
+        "samples",
+        "seed",
+    ]
+    return next((field for field in order if field in at_fault), "")
+
+
 def editor_page(
     request: Request,
     name: str,
@@ -378,6 +418,7 @@ def editor_page(
         **notes(request, pf),
         **editor_context(pf, code, values),
         refused=refused,
+        focus=first_at_fault(pf, code, verdict, refused),
         **verdict,
     )
 
@@ -588,9 +629,8 @@ async def saved_page(request: Request) -> Response:
     return page(request, "saved.html.j2", name=name, path=relative(request, target))
 
 
-def _save(request: Request, form: FormData, pf: Portfolio) -> Path:
-    """The editor's package written where its file name says: the file."""
-    package = package_from_form(form, pf)
+def _save_target(request: Request, form: FormData) -> Path:
+    """The file the editor's file name names, under packages/ (refused in the field)."""
     stem = str(form.get("filename") or "").strip().lower().removesuffix(".yaml")
     if not stem:
         raise InputError(Issue("filename", None, "", "name the file to save the package in"))
@@ -609,6 +649,19 @@ def _save(request: Request, form: FormData, pf: Portfolio) -> Path:
         raise InputError(
             Issue("filename", None, "", f"{where} exists; tick 'replace' to overwrite it")
         )
+    return target
+
+
+def _save(request: Request, form: FormData, pf: Portfolio) -> Path:
+    """The editor's package written where its file name says: the file. The package's
+    faults and the file name's are said at once (`Faults`): a bad compute field and a bad
+    file name took two sends, the name's fault said once the package was good."""
+    faults = Faults()
+    package = faults.checked(lambda: package_from_form(form, pf))
+    target = faults.checked(lambda: _save_target(request, form))
+    faults.raise_any()
+    assert package is not None and target is not None
+    where = relative(request, target)
     # As every package file dealbench writes: whole H100e as integers, text as written.
     text = package_yaml(package, header="Saved from the package editor of `dealbench serve`.")
     try:
