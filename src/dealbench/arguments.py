@@ -23,6 +23,7 @@ from dealbench.list_words import unknown
 
 T = TypeVar("T", bound=str)
 F = TypeVar("F", bound=Callable[..., Any])
+K = TypeVar("K")
 
 
 class TypedNumber(float):
@@ -140,6 +141,17 @@ def sample_count(value: int, name: str = "samples") -> int:
             name,
             f"expected at most {MAX_SAMPLES:,} samples (a share's standard error is then "
             f"0.016% or less, and each sample is held in memory), got {value:,}",
+        )
+    return value
+
+
+def instance_of(value: object, kind: type[K], name: str, source: str) -> K:
+    """`value` when it is a `kind`; else an ArgumentError naming the argument `name` and
+    saying where a `kind` comes from (`source`): a path or a dict given where a loaded
+    object goes was an AttributeError deep inside."""
+    if not isinstance(value, kind):
+        raise ArgumentError(
+            name, f"expected a {kind.__name__} ({source}), got {given_briefly(value)}"
         )
     return value
 

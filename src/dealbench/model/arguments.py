@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 
-from dealbench.arguments import given_briefly
+from dealbench.arguments import given_briefly, instance_of
 from dealbench.errors import ArgumentError
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
@@ -20,23 +20,17 @@ __all__ = ["a_package", "a_portfolio", "packages_of", "partner_code", "partner_c
 def a_portfolio(value: object, name: str = "portfolio") -> Portfolio:
     """`value` when it is a loaded Portfolio; else an ArgumentError saying how to load one
     (a path, given where the portfolio goes, was an AttributeError deep inside)."""
-    if not isinstance(value, Portfolio):
-        raise ArgumentError(
-            name,
-            f"expected a Portfolio (load_portfolio(path) reads one), got {given_briefly(value)}",
-        )
-    return value
+    return instance_of(value, Portfolio, name, "load_portfolio(path) reads one")
 
 
 def a_package(value: object, name: str = "package") -> Package:
     """`value` when it is a Package; else an ArgumentError saying where one comes from."""
-    if not isinstance(value, Package):
-        raise ArgumentError(
-            name,
-            "expected a Package (load_package(path, portfolio) reads one; a solved deal's is "
-            f"result.deals[i].package()), got {given_briefly(value)}",
-        )
-    return value
+    return instance_of(
+        value,
+        Package,
+        name,
+        "load_package(path, portfolio) reads one; a solved deal's is result.deals[i].package()",
+    )
 
 
 def packages_of(value: object, name: str = "packages") -> list[Package]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_serializer, model_validator
 
-from dealbench.arguments import given_briefly
+from dealbench.arguments import instance_of
 from dealbench.checker import DealFigures
 from dealbench.checker.tolerance import COMPUTE_TOL
 from dealbench.checker.used_up import supply_wanted
@@ -427,13 +427,12 @@ def _data_file_kind(path: Path) -> str | None:
 
 def a_result(value: object, name: str = "result") -> SolveResult:
     """`value` when it is a SolveResult; else an ArgumentError saying where one comes from."""
-    if not isinstance(value, SolveResult):
-        raise ArgumentError(
-            name,
-            "expected a SolveResult (solve(portfolio) returns one; load_result(path) reads a "
-            f"result.json), got {given_briefly(value)}",
-        )
-    return value
+    return instance_of(
+        value,
+        SolveResult,
+        name,
+        "solve(portfolio) returns one; load_result(path) reads a result.json",
+    )
 
 
 def result_for(portfolio: Portfolio, result: object, name: str = "result") -> SolveResult:
