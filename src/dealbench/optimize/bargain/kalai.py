@@ -295,7 +295,7 @@ def kalai_point(
     """Max tau, then the sum of shares with tau held (`_kalai_point`). Under CBC, an
     optimum's tau is checked against the continuous relaxation's: CBC 2.10 (PuLP 3's
     build) has called "Optimal", at gap 0, a first stage 0.45% short of the best
-    (/tmp/qa39b-verify/cases/5013: tau 0.5116 where HiGHS and CBC without preprocessing
+    (tests/data/qa46bargain/cbc5013: tau 0.5116 where HiGHS and CBC without preprocessing
     find 0.5139; the point breaks no row, so `backends.broken_rows` cannot see it), and
     the message said "exact within the gap". Where the relaxation's tau is above the one
     found, that is the bound stated (`tau_relaxation_bound`: no point has a larger tau),
