@@ -197,7 +197,13 @@ def test_every_figure_of_the_pages_is_the_clis_json_for_the_shipped_portfolio(
     figures = [money(room["objective"]), f"risk budget left {_h100e(room['risk_left'])}"]
     figures += [f"{t} {_h100e(v)} of" for t, v in room["supply_left"].items()]
     for row in room["rows"]:
-        for said in ("last_offer", "last_counter", "agreed"):
+        # a concluded row shows the round signed, not the last exchanged (qa46-negotiate2)
+        shown = (
+            ("agreed_on", "agreed")
+            if row["stage"] == "concluded"
+            else ("last_offer", "last_counter", "agreed")
+        )
+        for said in shown:
             if row[said]:
                 figures += [money(row[said]["us_utility"]), money(row[said]["partner_utility"])]
         if row["us_gap"] is not None:  # the difference of the two as printed (`usd_change`)
