@@ -1,5 +1,6 @@
 """Analysis above `solve` and `check`: regimes compared, scenarios and sweeps, diffs,
-shadow prices and uncertainty.
+shadow prices and uncertainty. Below `negotiate`, which uses its executor
+(`analyze.parallel`): nothing here imports `negotiate`.
 
     from dealbench.analyze import apply_overrides, compare, find_regime, parse_set
 

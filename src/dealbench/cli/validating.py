@@ -33,7 +33,7 @@ def validate(
     ] = None,
 ) -> None:
     """Check data files: shape, units, references, and every cross-file rule."""
-    from dealbench.analyze.validation import validate_files
+    from dealbench.negotiate.validation import validate_files
     from dealbench.errors import InputError, user_lines
     from dealbench.model import load_portfolio
 

@@ -1,7 +1,8 @@
 """Negotiation: the frontier, bargaining points, rounds, verdicts, next offers and the deal room.
 
 A layer above `solve` and `check`: plain functions that call them, never the
-other way round.
+other way round. It is the upper of the two analysis layers: it runs its solves on
+`analyze`'s executor (`analyze.parallel`), and nothing of `analyze` imports it.
 
     from dealbench import load_portfolio, record_offer, record_counter, room, rounds_root
 

@@ -1,5 +1,5 @@
 """Validation of the deals folder: `dealbench validate DEALS_DIR [--portfolio P]` in the page,
-through the same library call (`analyze.validation.validate_files`).
+through the same library call (`negotiate.validation.validate_files`).
 
 The portfolio list shows a portfolio that does not load in one line; this page checks every
 file under the folder (partners, policies, packages, rounds, scenarios too) and reports
@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from dealbench.analyze.validation import validate_files
+from dealbench.negotiate.validation import validate_files
 from dealbench.errors import DealbenchError, InputError, Issue, user_lines
 from dealbench.model import Portfolio, load_portfolio
 from dealbench.web.pages import CHOOSES, FieldError, page, refusal, served

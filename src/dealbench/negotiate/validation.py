@@ -1,10 +1,12 @@
 """`dealbench validate`: every data file checked, every problem of every file reported.
 
-Here, above `model`, `render` and the scenarios, because a file is checked by all three:
-its shape and references (`model.load_file`), its clauses (`render.clause_check`), and a
-scenarios file's overrides against a portfolio (`analyze.scenarios`). Both shells call
-`validate_files`: the CLI prints `ok:` lines and exits 2 on any issue, the web workbench
-lists the same (`/validate`).
+Here, in `negotiate`, the upper of the two analysis layers (`analyze` lies below it and
+never imports it), because a file is checked by every room that reads it: its shape and
+references (`model.load_file`), its clauses (`render.clause_check`), a scenarios file's
+overrides against a portfolio (`analyze.scenarios`), and a partner's rounds folder as
+`room` and `history` read it (`negotiate.rounds.read`). Both shells call `validate_files`:
+the CLI prints `ok:` lines and exits 2 on any issue, the web workbench lists the same
+(`/validate`).
 """
 
 from __future__ import annotations
