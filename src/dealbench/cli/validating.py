@@ -33,9 +33,9 @@ def validate(
     ] = None,
 ) -> None:
     """Check data files: shape, units, references, and every cross-file rule."""
-    from dealbench.negotiate.validation import validate_files
     from dealbench.errors import InputError, user_lines
     from dealbench.model import load_portfolio
+    from dealbench.negotiate.validation import validate_files
 
     with handled():
         pf = load_portfolio(portfolio) if portfolio else None

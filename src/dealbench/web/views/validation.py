@@ -14,9 +14,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from dealbench.negotiate.validation import validate_files
 from dealbench.errors import DealbenchError, InputError, Issue, user_lines
 from dealbench.model import Portfolio, load_portfolio
+from dealbench.negotiate.validation import validate_files
 from dealbench.web.pages import CHOOSES, FieldError, page, refusal, served
 from dealbench.web.views.common import PORTFOLIOS, portfolio_files, relative, root
 
