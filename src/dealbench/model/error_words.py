@@ -5,14 +5,36 @@ fields (`expected an amount of money such as 75bn, got ...`).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
+
+from pydantic import ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from dealbench.list_words import did_you_mean
 from dealbench.units import EMPTY, as_written, is_empty, number_said
 
 #: pydantic's errors for a value too long: a string's, or any value's under `max_length`.
 _TOO_LONG = {"too_long", "string_too_long"}
+
+
+#: The type of an error a model's own rules raise (`refuse_problems`): said in the rule's
+#: own words, at the place it names, as a loader said each before the rules were the model's.
+RULE = "rule"
+
+
+def refuse_problems(title: str, problems: Iterable[tuple[tuple[str | int, ...], str]]) -> None:
+    """A ValidationError of `problems`, `(loc, message)` pairs (`rules.Problem`), if any: raised
+    from a model's validator, each is an error at its own place, under the place the model
+    is validated at (a partner of a portfolio too), read from a file or built in code."""
+    errors = [
+        InitErrorDetails(
+            type=PydanticCustomError(RULE, "{message}", {"message": message}), loc=loc, input=None
+        )
+        for loc, message in problems
+    ]
+    if errors:
+        raise ValidationError.from_exception_data(title, errors)
 
 
 def value_said(error: Any) -> str:
@@ -27,6 +49,8 @@ def error_message(
     """`error` in the files' words; `written`: its value as the file writes it (`-600_000`,
     `Source.written`), quoted where a bound is broken; `numbers`: the numbers of a mapping
     it is as written (`{tpp: -5_0}`, `Source.numbers_in`)."""
+    if error["type"] == RULE:
+        return str(error["msg"])
     numbers = numbers or {}
     message, value = _said(error, written, numbers), error.get("input")
     got = f", got {_short(value)}"

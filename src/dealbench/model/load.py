@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from dealbench.errors import InputError, Issue
 from dealbench.list_words import and_list
-from dealbench.model import partner_rules, rules
+from dealbench.model import rules
 from dealbench.model.arguments import a_portfolio
 from dealbench.model.file_kind import Kind, detect_kind, not_a_result, refuse_other_kind
 from dealbench.model.load_package import load_package, load_round_file
@@ -41,17 +41,18 @@ M = TypeVar("M", bound=BaseModel)
 def _load(
     path: Path,
     model: type[M],
-    check: Callable[[M], Iterator[rules.Problem]],
+    check: Callable[[M], Iterator[rules.Problem]] | None = None,
     source: Source | None = None,
 ) -> tuple[M, Source]:
-    """`path` (or its `source`, when already read) as a `model`, with its rules checked."""
+    """`path` (or its `source`, when already read) as a `model`, with its rules checked:
+    those the model checks itself (a Partner's), and `check`'s."""
     source = read_yaml(path) if source is None else source
     if model.__name__ in _KIND_OF:
         refuse_other_kind(source, _KIND_OF[model.__name__])
     value: M = validate(source, model)
     if isinstance(value, Policy):
         value._file = source.display  # its notes at its lines, under whatever portfolio
-    issues = [source.issue(loc, msg) for loc, msg in check(value)]
+    issues = [source.issue(loc, msg) for loc, msg in (check(value) if check else ())]
     if issues:
         raise InputError(issues)
     return value, source
@@ -72,7 +73,7 @@ def load_policy(path: str | os.PathLike[str]) -> Policy:
 
 def load_partner(path: str | os.PathLike[str]) -> Partner:
     """A partner file (deals/partners/*.yaml), checked on its own."""
-    return _load(Path(path), Partner, partner_rules.partner_problems)[0]
+    return _load(Path(path), Partner)[0]
 
 
 def load_portfolio(path: str | os.PathLike[str]) -> Portfolio:
@@ -98,7 +99,7 @@ def load_portfolio(path: str | os.PathLike[str]) -> Portfolio:
     all_loaded = True  # a partner file that failed leaves its code unknown
     for i, ref in enumerate(spec.partners):
         try:
-            partner, psource = _load(_relative(path, ref), Partner, partner_rules.partner_problems)
+            partner, psource = _load(_relative(path, ref), Partner)
         except InputError as exc:
             issues += _from_reference(exc, source, ("partners", i), ref)
             all_loaded = False
@@ -284,7 +285,7 @@ def load_file(path: str | os.PathLike[str], portfolio: Portfolio | None = None) 
     if kind == "policy":
         value = _load(path, Policy, rules.policy_problems, source)[0]
     elif kind == "partner":
-        value = _load(path, Partner, partner_rules.partner_problems, source)[0]
+        value = _load(path, Partner, source=source)[0]
     elif kind == "portfolio":
         value = load_portfolio(path)
     elif kind == "scenarios":  # its paths are checked against a portfolio by `analyze`

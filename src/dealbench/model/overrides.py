@@ -29,9 +29,9 @@ from pydantic import ValidationError
 
 from dealbench.errors import ArgumentError, InputError, Issue
 from dealbench.figures import quantity
-from dealbench.model import partner_rules, rules
+from dealbench.model import rules
 from dealbench.model.arguments import a_portfolio
-from dealbench.model.error_words import error_message
+from dealbench.model.error_words import RULE, error_message
 from dealbench.model.override_paths import PortfolioFields, Walked, walk
 from dealbench.model.override_values import (
     Sets,
@@ -148,8 +148,7 @@ def _apply_one(pf: Portfolio, path: str, value: Any, where: str, typed: Typed) -
         new = _validated(Partner, walked, path, where, typed)
         if new.code != code:
             raise fail("a partner's code cannot be changed")
-        problems = [
-            *partner_rules.partner_problems(new),
+        problems = [  # its own rules were checked as it was validated (`Partner._own_rules`)
             *rules.partner_in_policy_problems(new, pf.policy),
             *rules.partner_in_periods_problems(new, pf.periods, beyond=False),
         ]
@@ -220,7 +219,7 @@ def _validated(model: type[Any], walked: Walked, path: str, where: str, typed: T
             message, field = error_message(error, written, typed), path
             if error["type"] == "extra_forbidden":
                 message = f"unknown field {field_path(error['loc'])}"
-            else:
+            elif error["type"] != RULE:  # a rule's is said at the path set, as it always was
                 field = _at_key(path, error["loc"], walked.depth, walked.data)
             issues.append(Issue(where, None, field, message))
         raise InputError(_unique(issues)) from None

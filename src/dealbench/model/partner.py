@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     Field,
     field_validator,
+    model_validator,
 )
 
 from dealbench.model.base import (
@@ -22,8 +23,10 @@ from dealbench.model.base import (
     UncertainShare,
 )
 from dealbench.model.concession import Concession
+from dealbench.model.error_words import refuse_problems
 from dealbench.model.fields import Text
 from dealbench.model.names import Article, in_text
+from dealbench.model.partner_rules import partner_problems
 
 #: A key that reads as a period label (`2026`, `2026Q3`, `2026H1`).
 _PERIODISH = re.compile(r"^\d{4}([QqHh]\d+)?$")
@@ -94,6 +97,14 @@ class Partner(Strict):
                 "segment as an item of the list: `- {upto: 20_000, value: 30k}`"
             )
         return value
+
+    @model_validator(mode="after")
+    def _own_rules(self) -> Partner:
+        """The rules of a partner on its own (`partner_rules`), each at its place: a
+        partner built in code (`Partner(...)`, `Partner.model_validate`) is held to them as
+        one read from a file or changed by `--set` is."""
+        refuse_problems("Partner", partner_problems(self))
+        return self
 
     @cached_property
     def segments(self) -> list[tuple[float, float]]:

@@ -1,21 +1,26 @@
-"""The rules of one partner file on its own: ids once, levels and ranges well formed,
-the value curve concave, no cycle of requirements. Each yields `(loc, message)` pairs
-(`rules.Problem`); the loader attaches file and line.
+"""The rules of one partner on its own: ids once, levels and ranges well formed, the
+value curve concave, no cycle of requirements. Each yields `(loc, message)` pairs
+(`rules.Problem`). The Partner model checks them itself (`Partner._own_rules`), so a
+partner built in code is held to them as one read from a file is; the loader attaches
+file and line, `--set` its path.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator
+from typing import TYPE_CHECKING
 
 from dealbench.figures import quantity
 from dealbench.list_words import meant, unknown
 from dealbench.model import amounts
-from dealbench.model.concession import Concession
 from dealbench.model.distributions import distribution_of
-from dealbench.model.partner import Partner
-from dealbench.model.rules import Problem
 from dealbench.model.uncertain import short
-from dealbench.model.yamlio import Loc
+
+if TYPE_CHECKING:  # the Partner model checks itself with these (`Partner._own_rules`)
+    from dealbench.model.concession import Concession
+    from dealbench.model.partner import Partner
+    from dealbench.model.rules import Problem
+    from dealbench.model.yamlio import Loc
 
 
 def partner_problems(partner: Partner) -> Iterator[Problem]:

@@ -8,9 +8,12 @@ figures count at their means).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from dealbench.model.distributions import distribution_of
-from dealbench.model.partner import Partner
+
+if TYPE_CHECKING:  # a partner's own rules (`partner_rules`) quote distributions in its words
+    from dealbench.model.partner import Partner
 
 __all__ = ["UncertainFigure", "short", "uncertain_figures"]
 

@@ -12,7 +12,7 @@ from typing import Any, get_args
 from pydantic import BaseModel, ValidationError
 
 from dealbench.errors import InputError, Issue
-from dealbench.model.error_words import error_message
+from dealbench.model.error_words import RULE, error_message
 from dealbench.model.positions import field_path, first_missing, locate, visible
 from dealbench.model.yamlio import Source
 from dealbench.model.yamlparse import Loc, Positions
@@ -33,6 +33,8 @@ def _issues(source: Source, errors: Sequence[Any], model: type[BaseModel]) -> li
     # at its own (qa43-inputs). Keyed by (the parent's loc, the field meant).
     meant: dict[tuple[Loc, str], int] = {}
     missing: dict[tuple[Loc, str], int] = {}
+    #: What a model's own rules said (`error_words.RULE`): two at one place are two faults.
+    rules = {str(error["msg"]) for error in errors if error["type"] == RULE}
     for error in _matching_branches(source.positions, errors):
         loc = tuple(error["loc"])
         given = error.get("input")
@@ -64,9 +66,10 @@ def _issues(source: Source, errors: Sequence[Any], model: type[BaseModel]) -> li
     dropped = {missing[key] for key in meant.keys() & missing.keys()}
     issues = [issue for i, issue in enumerate(issues) if i not in dropped]
     # Several union branches may fail for one field: keep one message per place.
-    unique: dict[tuple[int | None, str], Issue] = {}
+    unique: dict[tuple[int | None, str, str], Issue] = {}
     for issue in issues:
-        unique.setdefault((issue.line, issue.field), issue)
+        rule = issue.message if issue.message in rules else ""
+        unique.setdefault((issue.line, issue.field, rule), issue)
     return sorted(unique.values(), key=lambda i: (i.line or 0, i.field))
 
 
