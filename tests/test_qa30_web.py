@@ -198,7 +198,7 @@ def test_the_frontier_with_the_other_deals_held_is_the_clis(
     assert "Zone of possible agreement: yes" in own  # the negotiation's frame: the two differ
     refused = client.get("/p/gulf-asia/n/KZ/frontier?frame=sideways")
     assert refused.status_code == 400
-    assert "frame: expected held, or nothing; got 'sideways'" in words(refused.text)
+    assert "frame: expected held, rounds, or nothing; got 'sideways'" in words(refused.text)
 
 
 # --- pickers that offer what they refuse ---------------------------------------------------------

@@ -45,13 +45,15 @@ def test_a_replan_from_the_rounds_names_no_frontier_command_that_draws_another(
     the frontier of AM has no zone of agreement for that reason (dealbench frontier
     deals/portfolios/gulf-asia.yaml --partner AM draws it)"; that command, which reads no
     rounds, holds the plain plan's deals and said "ZOPA: yes, largest joint gain $1.04bn".
-    The re-plan's frontier is drawn by no command, so none is named (as `room --why`)."""
+    The re-plan's frontier is drawn by `frontier --rounds` (qa47-frontier-rounds), so that
+    is the command named, never the plain one."""
     said = run("solve", PORTFOLIO, "--rounds", rounds)
     assert said.exit_code == 0, said.output
     text = " ".join(said.stdout.split())
     assert "Why no deal with KZ:" in text
     assert "the frontier of KZ has no zone of agreement for that reason" in text
-    assert "dealbench frontier" not in text
+    assert f"--partner KZ --rounds {rounds} draws it)" in text
+    assert "--partner KZ draws it)" not in text
     plain = run("solve", PORTFOLIO)  # a plain solve's frontier is the one `frontier` draws
     assert plain.exit_code == 0, plain.output
     assert "--partner KZ draws it)" in " ".join(plain.stdout.split())

@@ -12,7 +12,7 @@ The public API, in pipeline order::
 The analysis layer (`compare`, `sweep_param`, `shadow_prices`, `risk_report`), the
 rounds (`record_offer`, `record_counter`, `room`, `next_offer`), the documents
 (`source_from_result` or `load_source`, then `documents_for` and `render_document`), the frontier
-(`frontier`, `us_best_at`, `zopas`) and why a partner has no deal (`no_deal_reasons`,
+(`frontier`, `frontier_from_rounds`, `us_best_at`, `zopas`) and why a partner has no deal (`no_deal_reasons`,
 which `result.explained(...)` carries as `solve --json` says it) are exported here too;
 README "Using it as a library" shows them with real output. An argument a call cannot
 use (a path where a loaded Portfolio, Package or SolveResult goes; text where its
@@ -75,12 +75,14 @@ _EXPORTS = {
     "compare": "dealbench.analyze",
     # negotiate: the frontier and bargaining points
     "frontier": "dealbench.negotiate",
+    "frontier_from_rounds": "dealbench.negotiate",
     "us_best_at": "dealbench.negotiate",
     "residual": "dealbench.negotiate",
     "zopas": "dealbench.negotiate",
     "Frontier": "dealbench.negotiate",
     "FrontierPiece": "dealbench.negotiate",
     "FrontierPoint": "dealbench.negotiate",
+    "FrontierRounds": "dealbench.negotiate",
     # what the analysis layer, the rounds and the documents return, and every error
     "ArgumentError": "dealbench.errors",
     "RenderError": "dealbench.errors",
@@ -124,6 +126,7 @@ __all__ = [
     "Frontier",
     "FrontierPiece",
     "FrontierPoint",
+    "FrontierRounds",
     "History",
     "Improvement",
     "InfeasibleError",
@@ -157,6 +160,7 @@ __all__ = [
     "find_regime",
     "formulate",
     "frontier",
+    "frontier_from_rounds",
     "history",
     "improvements",
     "load_negotiations",
@@ -239,6 +243,7 @@ if TYPE_CHECKING:
         Frontier,
         FrontierPiece,
         FrontierPoint,
+        FrontierRounds,
         History,
         Improvement,
         NextOffer,
@@ -248,6 +253,7 @@ if TYPE_CHECKING:
         concession_ranking,
         conclude,
         frontier,
+        frontier_from_rounds,
         history,
         improvements,
         load_negotiations,

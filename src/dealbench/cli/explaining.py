@@ -52,15 +52,15 @@ def raise_for_status(
 
 
 def print_reasons(
-    reasons: Sequence[NoDeal], portfolio: Path | None = None, *, replanned: bool = False
+    reasons: Sequence[NoDeal], portfolio: Path | None = None, *, rounds: Path | None = None
 ) -> None:
     """One paragraph per partner, wrapped to the terminal; the partners the solve did not
     explain in one, after the others, naming each. `portfolio`: the file as given, which
-    the command a reason points to takes. `replanned`: a re-plan from the rounds
-    (`solve --rounds`), whose deals held are the concluded ones and the re-planned rest:
-    `dealbench frontier`, which reads no rounds, draws another frontier (qa46-negotiate: it
-    said "ZOPA: yes" of AM where the re-plan's reason said "no zone of agreement"), so no
-    command is named, as `room --why` names none."""
+    the command a reason points to takes. `rounds`: the folder of a re-plan from the rounds
+    (`solve --rounds DIR`), whose deals held are the concluded ones and the re-planned rest:
+    the frontier a reason speaks of is `dealbench frontier --rounds DIR`'s (the plain
+    `frontier` draws another: qa46-negotiate, "ZOPA: yes" of AM where the re-plan's reason
+    said "no zone of agreement")."""
     import shlex
 
     from dealbench.cli import output
@@ -71,9 +71,10 @@ def print_reasons(
     for reason in reasons:
         if reason.explained:
             # The CLI's pointer to the frontier the reason speaks of (`NoDeal.frontier`).
+            held = "" if rounds is None else f" --rounds {shlex.quote(str(rounds))}"
             see = (
-                f" (dealbench frontier {given} --partner {reason.partner} draws it)"
-                if reason.frontier and not replanned
+                f" (dealbench frontier {given} --partner {reason.partner}{held} draws it)"
+                if reason.frontier
                 else ""
             )
             typer.echo(

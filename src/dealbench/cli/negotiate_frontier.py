@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         "dealbench frontier deals/portfolios/gulf-asia.yaml --partner AE --axis risk --json",
         "dealbench frontier deals/portfolios/gulf-asia.yaml --partner AE --jointly --points 10",
         "dealbench frontier deals/portfolios/gulf-asia.yaml --partner AE --set partners.AE.batna=12bn",
+        "dealbench frontier deals/portfolios/gulf-asia.yaml --partner AE --rounds deals/rounds/gulf-asia",
     )
 )
 def frontier(
@@ -67,6 +68,17 @@ def frontier(
         Path | None,
         folder_option("--out", "Write frontier-<CODE>.json, .svg and .png into this folder."),
     ] = None,
+    rounds: Annotated[
+        Path | None,
+        folder_option(
+            "--rounds",
+            "The frontier in the portfolio re-planned from the rounds in DIR "
+            "(deals/rounds/<portfolio id>), as room and solve --rounds plan it: concluded "
+            "deals held at their agreed terms, walked-away partners without a deal, the other "
+            "open negotiations held at the re-plan; every V the whole portfolio's.",
+            metavar="DIR",
+        ),
+    ] = None,
     force: Force = False,
     policy: PolicyOpt = None,
     sets: SetOpt = None,
@@ -78,11 +90,14 @@ def frontier(
     removed. Marks the no-deal point, both ends, and the Nash and
     Kalai-Smorodinsky points, and reports the zone of possible agreement. The
     chart also draws every recorded round with the partner (deals/rounds/...).
+    With --rounds, the frontier of the re-plan from the rounds, the one room --why
+    and solve --rounds speak of; a partner whose talks ended has none (exit 2).
     """
     from dealbench.analyze.scenarios import load_scenario
     from dealbench.arguments import one_of
     from dealbench.cli import output
     from dealbench.cli.analysis_output import note_uncertainty
+    from dealbench.cli.solving import check_rounds_folder
     from dealbench.errors import ArgumentError, InputError, Issue
     from dealbench.io import OutputDir
     from dealbench.model.regimes import caps_notes
@@ -91,6 +106,7 @@ def frontier(
     from dealbench.negotiate.frontier import AXES
     from dealbench.negotiate.round_points import rounds_on_frontier
     from dealbench.negotiate.rounds.negotiation import rounds_root
+    from dealbench.negotiate.rounds_frontier import frontier_from_rounds
 
     with handled(json_out):
         check_highs_only("frontier", solver)
@@ -101,12 +117,18 @@ def frontier(
         folder = OutputDir(out, force=force) if out is not None else None
         if folder is not None:  # refused before the work, not after
             folder.check([f"{stem}.json", f"{stem}.svg", f"{stem}.png"])
+        if rounds is not None:
+            check_rounds_folder(rounds)
         pf = load_scenario(portfolio, policy, sets or ())
         note_uncertainty(pf)
         if pf.partner(partner) is None:
             raise InputError(Issue("--partner", None, "", pf.unknown_partner(partner)))
+        options = {"points": n, "axis": axis, "jointly": jointly, "gap": gap}
         try:
-            result = run_frontier(pf, partner, points=n, axis=axis, jointly=jointly, gap=gap)  # type: ignore[arg-type]
+            if rounds is None:
+                result = run_frontier(pf, partner, **options)  # type: ignore[arg-type]
+            else:
+                result = frontier_from_rounds(pf, rounds, partner, **options)  # type: ignore[arg-type]
         except ArgumentError as exc:  # the library's words, under the option's name
             option = f"--{exc.argument.replace('_', '-')}"
             raise InputError(Issue(option, None, "", exc.issues[0].message)) from None
@@ -117,8 +139,9 @@ def frontier(
             output.print_notes(caps_notes(pf))
         if folder is not None:
             # The chart's curve gains a proven point at each round's U (round_points).
-            drawn, rounds = rounds_on_frontier(result, pf, rounds_root(portfolio, pf))
-            written = folder.publish(out_files(result, drawn, rounds))
+            root = rounds if rounds is not None else rounds_root(portfolio, pf)
+            drawn, on_chart = rounds_on_frontier(result, pf, root)
+            written = folder.publish(out_files(result, drawn, on_chart))
             if not json_out:
                 typer.echo(f"Wrote {', '.join(str(p) for p in written)}")
 
@@ -149,6 +172,8 @@ def print_frontier(f: Frontier) -> None:
     for row in said.rows:
         table.add_row(*row)
     print_table(out, table)
+    if said.held is not None:
+        say(out, said.held)
     for line in said.step_lines:
         say(out, line)
     out.print(said.method)

@@ -246,7 +246,7 @@ def solve(
                 data["zopa"] = zopa
             typer.echo(output.to_json(data))
         else:
-            _print_solved(result, reasons, zopa, extra, portfolio, replanned=rounds is not None)
+            _print_solved(result, reasons, zopa, extra, portfolio, rounds=rounds)
         if out is not None:
             written = write_outputs(
                 pf,
@@ -283,14 +283,8 @@ def _check_with_rounds(
     that ask for another problem are refused rather than ignored. The folder must exist:
     a mistyped one would otherwise read as no rounds at all."""
     from dealbench.errors import InputError, Issue
-    from dealbench.folders import folder_fault
-    from dealbench.model.yamlio import display_path
 
-    if not rounds.is_dir():
-        expected = "the portfolio's rounds folder for --rounds, e.g. deals/rounds/<id>"
-        what = folder_fault(rounds, expected) or f"does not exist; expected {expected}"
-        raise InputError(Issue(display_path(rounds), None, "", what))
-
+    check_rounds_folder(rounds)
     clashes = [
         name
         for name, given in (
@@ -311,6 +305,19 @@ def _check_with_rounds(
                 f"re-plans the us-best portfolio from the rounds; not with {', '.join(clashes)}",
             )
         )
+
+
+def check_rounds_folder(rounds: Path) -> None:
+    """A re-plan's `--rounds DIR` (`solve`, `frontier`) must be a folder: a mistyped one
+    would otherwise read as no rounds at all, a plain solve under the re-plan's name."""
+    from dealbench.errors import InputError, Issue
+    from dealbench.folders import folder_fault
+    from dealbench.model.yamlio import display_path
+
+    if not rounds.is_dir():
+        expected = "the portfolio's rounds folder for --rounds, e.g. deals/rounds/<id>"
+        what = folder_fault(rounds, expected) or f"does not exist; expected {expected}"
+        raise InputError(Issue(display_path(rounds), None, "", what))
 
 
 def _solve_with_analysis(
@@ -365,12 +372,12 @@ def _print_solved(
     extra: dict[str, Any],
     portfolio: Path,
     *,
-    replanned: bool = False,
+    rounds: Path | None = None,
 ) -> None:
     """The solve as the terminal says it: the packages, why a partner has none (`portfolio`:
-    the file as given, for the commands it points to; `replanned`: a re-plan from the
-    rounds, whose frontier no command draws), the zones of agreement (nash, kalai), and
-    the analysis asked for."""
+    the file as given, for the commands it points to; `rounds`: the folder of a re-plan from
+    the rounds, whose frontier `frontier --rounds` draws), the zones of agreement (nash,
+    kalai), and the analysis asked for."""
     from dealbench.cli import explaining, output
     from dealbench.result_words import message_after
 
@@ -378,7 +385,7 @@ def _print_solved(
     if after := message_after(result):
         typer.echo(after)
     output.print_notes(result.notes)  # before "the best package MX accepts": under which caps
-    explaining.print_reasons(reasons, portfolio, replanned=replanned)
+    explaining.print_reasons(reasons, portfolio, rounds=rounds)
     if zopa:
         # Not the bargaining's own test (each partner alone): say what differs.
         typer.echo(

@@ -21,6 +21,7 @@ from dealbench.negotiate.frontier import (
     Frontier,
     FrontierPiece,
     FrontierPoint,
+    FrontierRounds,
     point_of,
     us_best_at,
 )
@@ -46,6 +47,7 @@ from dealbench.negotiate.replan import residual, solve_with_floor
 from dealbench.negotiate.room import History, Room, history, room
 from dealbench.negotiate.rounds.negotiation import Negotiation, Round, RoundFile, rounds_root
 from dealbench.negotiate.rounds.read import load_negotiation, load_negotiations
+from dealbench.negotiate.rounds_frontier import frontier_from_rounds
 from dealbench.negotiate.verdict import Verdict, verdict
 
 __all__ = [
@@ -56,6 +58,7 @@ __all__ = [
     "Frontier",
     "FrontierPiece",
     "FrontierPoint",
+    "FrontierRounds",
     "History",
     "Improvement",
     "Negotiation",
@@ -69,6 +72,7 @@ __all__ = [
     "concession_ranking",
     "conclude",
     "frontier",
+    "frontier_from_rounds",
     "history",
     "improvements",
     "load_negotiation",

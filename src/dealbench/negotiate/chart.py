@@ -13,7 +13,7 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from dealbench.negotiate.frontier_words import zopa_line
+from dealbench.negotiate.frontier_words import held_said, zopa_line
 from dealbench.negotiate.round_points import ChartRound
 
 if TYPE_CHECKING:
@@ -193,7 +193,17 @@ def _draw(frontier: Frontier, rounds: Sequence[Round]) -> Figure:
         # Grouped by thousands, as the table prints risk ("79,195", not "80000").
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     held = "others re-optimized" if frontier.jointly else "others held at the optimum"
-    ax.set_title(f"{frontier.portfolio}: frontier for {partner} ({held})", loc="left")
+    if frontier.rounds is None:
+        ax.set_title(f"{frontier.portfolio}: frontier for {partner} ({held})", loc="left")
+    else:  # re-planned from the rounds: what is held, under the title
+        held = "others re-optimized" if frontier.jointly else "others held at the re-plan"
+        said = held_said(frontier.rounds)
+        ax.set_title(
+            f"{frontier.portfolio}: frontier for {partner} (re-plan from the rounds, {held})\n"
+            f"{said[0].upper()}{said[1:]}",
+            loc="left",
+            fontsize=9,
+        )
     ax.grid(color="#dddddd", linewidth=0.6)
     # Once the title and axis labels are set: the labels' room is measured.
     together = _nest_coinciding(ax, named)

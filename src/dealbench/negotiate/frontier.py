@@ -41,7 +41,15 @@ from dealbench.optimize.result import SolveResult, a_result, result_for
 from dealbench.optimize.schedule.signable import steps
 from dealbench.optimize.solve import solve
 
-__all__ = ["Axis", "Frontier", "FrontierPoint", "offering", "point_of", "us_best_at"]
+__all__ = [
+    "Axis",
+    "Frontier",
+    "FrontierPoint",
+    "FrontierRounds",
+    "offering",
+    "point_of",
+    "us_best_at",
+]
 
 Axis = Literal["partner", "risk"]
 AXES: tuple[Axis, ...] = ("partner", "risk")
@@ -118,6 +126,30 @@ class FrontierPiece(BaseModel):
         return self.start.us_utility + share * (self.end.us_utility - self.start.us_utility)
 
 
+class FrontierRounds(BaseModel):
+    """What a frontier re-planned from the rounds holds (`frontier_from_rounds`): the
+    concluded deals at their agreed terms, the partners walked away from without a deal,
+    and what they add to every V (and to every portfolio risk) of the frontier."""
+
+    model_config = ConfigDict(frozen=True)
+
+    concluded: dict[str, int] = Field(
+        default_factory=dict, description="Partner code -> the round that concluded its deal"
+    )
+    walked_away: list[str] = Field(default_factory=list, description="Partners walked away from")
+    us_utility: float = Field(
+        default=0.0,
+        description="USD the concluded deals' US values and the walked-away partners' US "
+        "walk-away values add to every V: the frontier's V is the room's",
+    )
+    risk: float = Field(
+        default=0.0, description="The concluded deals' risk, in every point's portfolio_risk"
+    )
+
+    def to_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
 class Frontier(BaseModel):
     """The points of a frontier, its ends, and the bargaining points on it."""
 
@@ -149,6 +181,9 @@ class Frontier(BaseModel):
     #: The portfolio's periods, first to last: a point's compute is their total
     #: (`figures.h100e_total_head`).
     periods: list[str] = Field(default_factory=list)
+    #: Re-planned from the rounds (`frontier_from_rounds`): what is held; None: the plain
+    #: portfolio's frontier.
+    rounds: FrontierRounds | None = None
 
     def to_json(self) -> dict[str, Any]:
         def one(p: FrontierPoint | None) -> dict[str, Any] | None:
@@ -172,6 +207,7 @@ class Frontier(BaseModel):
             else {**self.kalai.to_json(), **self.bargaining.get("kalai", {})},
             "zopa": self.zopa,
             "notes": list(self.notes),
+            "rounds": None if self.rounds is None else self.rounds.to_json(),
         }
 
     def outline(self) -> list[tuple[float, float]]:

@@ -10,7 +10,7 @@ from itertools import pairwise
 from typing import Any
 
 from dealbench.figures import h100e_total_head, in_units, quantity, usd
-from dealbench.negotiate.frontier import Frontier, FrontierPoint
+from dealbench.negotiate.frontier import Frontier, FrontierPoint, FrontierRounds
 from dealbench.render.filters import plural
 from dealbench.result_words import STEPS_SAID, whole_steps_words
 
@@ -29,6 +29,9 @@ FRAMES: dict[str, str] = {
     "held": "the portfolio's US utility, every other deal held as the portfolio's us-best "
     "solve chooses it",
     "jointly": "the portfolio's US utility, every other deal re-optimized at each point",
+    "rounds": "the portfolio's US utility re-planned from the rounds: the concluded deals "
+    "held at their agreed terms, the walked-away partners without a deal, every other open "
+    "negotiation held at the re-plan",
 }
 #: Where the offers a strategy proposes (`dealbench offer`) are chosen: `targets` and
 #: `offer_at` hold the other open negotiations at the plan.
@@ -175,6 +178,39 @@ def where(point: FrontierPoint | None, unit: tuple[float, str, int]) -> str:
     return text
 
 
+def held_said(r: FrontierRounds) -> str:
+    """What a frontier re-planned from the rounds holds, in a clause: "the concluded deals
+    held at their agreed terms: SA (round 4); walked away, no deal: BH" (the chart's
+    subtitle, the table's line)."""
+    parts = []
+    if r.concluded:
+        deals = ", ".join(f"{c} (round {n})" for c, n in r.concluded.items())
+        parts.append(f"the concluded deals held at their agreed terms: {deals}")
+    if r.walked_away:
+        parts.append(f"walked away, no deal: {', '.join(r.walked_away)}")
+    return "; ".join(parts) if parts else "no deal concluded, no partner walked away"
+
+
+def rounds_line(f: Frontier) -> str | None:
+    """The line under a frontier re-planned from the rounds (None: the plain portfolio's):
+    what is held, and that every V is the whole portfolio's, as the room's V."""
+    r = f.rounds
+    if r is None:
+        return None
+    others = "re-optimized at each point" if f.jointly else "held at the re-plan"
+    parts = []
+    if r.concluded:
+        parts.append("the concluded deals' US value")
+    if r.walked_away:
+        parts.append("the walked-away partners' US walk-away values")
+    theirs = f": {usd(r.us_utility)} of it is {' and '.join(parts)}" if parts else ""
+    return (
+        f"Re-planned from the rounds, as `room` and `solve --rounds` plan the portfolio: "
+        f"{held_said(r)}; the other open negotiations {others}. Every V is the whole "
+        f"portfolio's, as the room's V is{theirs}."
+    )
+
+
 @dataclass(frozen=True)
 class FrontierWords:
     """What `dealbench frontier` prints of a frontier, line by line."""
@@ -185,6 +221,8 @@ class FrontierWords:
     #: The points off the declared step and the straight runs (wrapped as prose).
     step_lines: list[str]
     method: str
+    #: What a frontier re-planned from the rounds holds (`rounds_line`); None: the plain one.
+    held: str | None
     #: (label, where) of no deal, both ends, Nash and Kalai-Smorodinsky.
     marked: list[tuple[str, str]]
     #: The Nash bound (or how the Nash point was found), the zone of agreement.
@@ -195,6 +233,8 @@ class FrontierWords:
 def frontier_words(f: Frontier) -> FrontierWords:
     """`f` in `dealbench frontier`'s words."""
     held = "others re-optimized" if f.jointly else "others held"
+    if f.rounds is not None:
+        held = f"re-plan from the rounds, {held}"
     axis = "U" if f.axis == "partner" else "risk"
     unit = money_unit(f)
     v_head, u_head = (
@@ -244,6 +284,7 @@ def frontier_words(f: Frontier) -> FrontierWords:
         rows=rows,
         step_lines=[*step_notes(f), *piece_lines(f, unit)],
         method=f"Method: {f.method}, {points}, {f.seconds:.2f} s (gap {f.gap:g})",
+        held=rounds_line(f),
         marked=marked,
         summary=summary,
         notes=[f"Note: {note}" for note in f.notes],

@@ -70,10 +70,16 @@ class Plan:
     @property
     def objective(self) -> float:
         """The portfolio's US utility V: fixed deals, walked-away partners, re-planned rest."""
+        rest = self.result.us_value if self.result and self.result.us_value is not None else 0.0
+        return self.held_value + rest
+
+    @property
+    def held_value(self) -> float:
+        """What the fixed deals (their US value) and the walked-away partners (their US
+        walk-away values) add to the open negotiations' V: the room's V less the re-plan's."""
         fixed = sum(d.us_value for d in self.fixed.values())
         walked = sum(p.us_batna for p in self.portfolio.partners if p.code in self.excluded)
-        rest = self.result.us_value if self.result and self.result.us_value is not None else 0.0
-        return fixed + walked + rest
+        return fixed + walked
 
     def package(self, partner: str) -> Package | None:
         """The plan's package for an open partner (None: no deal in the plan)."""

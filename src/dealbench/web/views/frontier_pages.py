@@ -28,6 +28,7 @@ from dealbench.negotiate.round_points import (
     round_json,
     rounds_on_frontier,
 )
+from dealbench.negotiate.rounds_frontier import frontier_from_rounds
 from dealbench.web.chart import frontier_chart
 from dealbench.web.pages import page, wants_fragment
 from dealbench.web.views.common import drawn, notes, off_loop
@@ -36,9 +37,11 @@ from dealbench.web.views.joint_frontier import joint_frontiers
 from dealbench.web.views.negotiation import partner_of, setup
 
 #: The frontier's frames: the negotiation's (what the other negotiations leave the deal),
-#: or `held`, as `dealbench frontier` draws it (the portfolio's other deals held at its
-#: optimum): the two can differ on a zone of agreement (KZ in gulf-asia).
-FRAMES = ("", "held")
+#: `held`, as `dealbench frontier` draws it (the portfolio's other deals held at its
+#: optimum): the two can differ on a zone of agreement (KZ in gulf-asia); or `rounds`, as
+#: `dealbench frontier --rounds` draws it (the portfolio re-planned from its rounds, the
+#: frame our offers are chosen in, and the frontier `room --why` speaks of).
+FRAMES = ("", "held", "rounds")
 
 
 def routes() -> list[Route]:
@@ -56,7 +59,9 @@ async def frontier_fragment(request: Request) -> Response:
     code = partner_of(request, pf)
     frame = request.query_params.get("frame", "")
     if frame not in FRAMES:
-        raise InputError(Issue("frame", None, "", f"expected held, or nothing; got {frame!r}"))
+        raise InputError(
+            Issue("frame", None, "", f"expected held, rounds, or nothing; got {frame!r}")
+        )
 
     data = await _frontier_drawn(request, pf, folder, code, frame)
     template = "_frontier.html.j2" if wants_fragment(request) else "frontier.html.j2"
@@ -67,8 +72,8 @@ async def frontier_fragment(request: Request) -> Response:
             "files_base": f"/p/{quote(name, safe='')}/n/{code}/frontier/held/",
             "files_command": f"dealbench frontier --partner {code} --points {POINTS} --out DIR",
         }
-        if template == "frontier.html.j2":  # its table and marked points, as `frontier` prints
-            files["words"] = frontier_words(data["computed"][0])
+    if frame and template == "frontier.html.j2":  # its table and marked points, as printed
+        files["words"] = frontier_words(data["computed"][0])
     return page(
         request,
         template,
@@ -95,6 +100,9 @@ async def _frontier_drawn(
     def work() -> dict[str, Any]:
         if frame == "held":  # `dealbench frontier --points 15`: the portfolio's other deals held
             result = frontier(pf, code, points=POINTS)
+            curve, rounds = rounds_on_frontier(result, pf, folder)
+        elif frame == "rounds":  # `dealbench frontier --points 15 --rounds DIR`
+            result = frontier_from_rounds(pf, folder, code, points=POINTS)
             curve, rounds = rounds_on_frontier(result, pf, folder)
         else:
             basis = deal_basis(pf, folder, code)
