@@ -67,12 +67,11 @@ class Analysed:
         return replace(self, result=self.result.explained(reasons, self.solved))
 
     def extra(self) -> dict[str, Any]:
-        """The JSON of `solve --json` beside the result: `robustness`, `prices`."""
+        """The JSON of `solve --json` beside the result: `robustness` (the prices are the
+        result's own, `SolveResult.prices`)."""
         out: dict[str, Any] = {}
         if self.robustness is not None:
             out["robustness"] = self.robustness.model_dump(mode="json")
-        if self.prices is not None:
-            out["prices"] = self.prices.to_json()
         return out
 
 
@@ -145,4 +144,7 @@ def solve_with_analysis(
     if prices:
         with stage(PRICES_STAGE) as bar:
             found_prices = shadow_prices(priced, result, progress=bar, require=require, **options)
+        # Carried in the result, as its reasons are: result.json and the portfolio memo
+        # say the prices the terminal and `--json` say.
+        result = result.model_copy(update={"prices": found_prices.to_json()})
     return Analysed(result, robustness, found_prices, priced)

@@ -398,15 +398,15 @@ def _print_solved(
     for z in zopa or []:
         gain = f"largest joint gain {output.money(z['largest_joint_gain'])}"
         typer.echo(f"  {z['partner']}: " + (f"yes, {gain}" if z["exists"] else "none"))
-    _print_analysis(extra)
+    _print_analysis(result, extra)
 
 
-def _print_analysis(extra: dict[str, Any]) -> None:
+def _print_analysis(result: SolveResult, extra: dict[str, Any]) -> None:
     from dealbench.analyze.prices import Prices
     from dealbench.analyze.robust import Robustness
     from dealbench.cli.analysis_output import print_prices, print_robustness
 
     if "robustness" in extra:
         print_robustness(Robustness.model_validate(extra["robustness"]))
-    if "prices" in extra:
-        print_prices(Prices.model_validate(extra["prices"]))
+    if result.prices is not None:
+        print_prices(Prices.model_validate(result.prices))

@@ -174,6 +174,14 @@ class SolveResult(BaseModel):
         "as `solve` says it; every document says the same. None: not explained (a library "
         "solve, or a result.json written before results recorded it, 2026-12-06)",
     )
+    prices: dict[str, Any] | None = Field(
+        default=None,
+        exclude_if=lambda prices: prices is None,
+        description="Shadow prices, where the solve was asked for them (`solve --prices`), as "
+        "`solve --prices --json` prints them (`analyze.prices.Prices.to_json`); internal "
+        "figures, which the portfolio memo says and no external document does. Absent: "
+        "not asked",
+    )
 
     @field_serializer("no_deal_reasons")
     def _reasons_as_said(self, reasons: list[NoDeal] | None) -> list[dict[str, Any]] | None:

@@ -82,8 +82,22 @@ def portfolio_memo_context(source: Source, *, date: dt.date | None) -> dict[str,
         "limits": shared_limits(pf, checked, step=source.compute_step, why=source.no_deal_reason)
         + grouped_deal_limits(pf, checked.deals),
         "risks": risks(source),
+        **shadow_prices(source),
         "charts": portfolio_charts(source),
         "glossary": glossary(pf.policy),
+    }
+
+
+def shadow_prices(source: Source) -> dict[str, list[str]]:
+    """The shadow prices the solve was asked for (`solve --prices`), as the terminal says
+    them: `prices`, each limit's in plain words, and `price_warnings`, where the full model
+    one step away does not follow one (both empty where none were asked)."""
+    prices = source.result.prices if source.result is not None else None
+    if not prices:
+        return {"prices": [], "price_warnings": []}
+    return {
+        "prices": [limit["text"] for limit in prices["limits"]],
+        "price_warnings": list(prices["warnings"]),
     }
 
 
