@@ -131,8 +131,8 @@ def _counter(client: Any, file: tuple[str, bytes]) -> str:
 
 
 def test_the_counter_form_asks_for_its_file_again_only_when_one_was_sent(client: Any) -> None:
-    """"Choose the file again: a page cannot keep a chosen file" stood beside the file field
-    of every refused counter form, one sent without a file too (`Typed` kept no file)."""
+    """The words "Choose the file again: a page cannot keep a chosen file" stood beside the file
+    field of every refused counter form, one sent without a file too (`Typed` kept no file)."""
     from helpers import QA_COUNTER
 
     none = _counter(client, ("", b""))  # a file field left empty, as a browser sends it
@@ -186,7 +186,9 @@ def test_a_refused_round_with_no_field_at_fault_says_why_at_the_editors_top(
     fields = {"partner": "AE", "security": "veu", "compute.2026": "100", "expect": "3"}
     sent = client.post("/p/gulf-asia/n/AE/counter?partner=AE", data={**csrf(), **fields})
     assert sent.status_code == 422
-    summary = re.search(r'<div class="error" id="editor-problems"([^>]*)>(.*?)</div>', sent.text, re.S)
+    summary = re.search(
+        r'<div class="error" id="editor-problems"([^>]*)>(.*?)</div>', sent.text, re.S
+    )
     assert summary is not None
     assert "autofocus" in summary[1]
     assert "recorded after the page was loaded" in words(summary[2])
