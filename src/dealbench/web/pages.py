@@ -249,7 +249,9 @@ class Typed:
     """What a page's form `form` held when it was sent, to be shown again as typed (every
     field, valid or not: one mistyped field must not cost the others). The page's other
     forms, and a page not answering a form, show their defaults. `unread`: the form was
-    refused before it was read (`TooLarge`): it holds nothing typed."""
+    refused before it was read (`TooLarge`): it holds nothing typed. A file field holds the
+    name of the file chosen, none if none was (a page cannot keep the file itself: the
+    counter form asks for it again, by its name, only when one was chosen)."""
 
     form: str = ""
     values: dict[str, list[str]] = field(default_factory=dict)
@@ -264,6 +266,8 @@ class Typed:
         for key, value in sent.multi_items():
             if isinstance(value, str):
                 values.setdefault(key, []).append(value)
+            elif value.filename:  # a file field's file (a field left empty sends none)
+                values.setdefault(key, []).append(value.filename)
         return cls(form, values)
 
     def value(self, form: str, name: str, default: str = "") -> str:

@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote, urlencode
 
 import yaml
@@ -361,34 +361,66 @@ def _next_round_context(request: Request, name: str, pf: Portfolio, code: str) -
     return {"next_round": number, "ended": ended[:1].upper() + ended[1:]}
 
 
-def first_at_fault(
+#: The editor's fields other than compute and concessions, by their labels on the page,
+#: the security level before compute and concessions, the others after, in its order.
+_LABELS = {
+    "security": "Security level",
+    "filename": "File name",
+    "date": "Date",  # the round's fields, as the page lays them out
+    "author": "Author",
+    "note": "Note",
+    "strategy": "Weighed against",
+    "deadline": "Deadline",
+    "allow_retreat": "Allow a retreat",
+    "samples": "Samples",
+    "seed": "Seed",
+}
+
+
+class Fault(NamedTuple):
+    """A field of the editor at fault, as its summary links to it: the field's name, its id
+    on the page, its label and its words."""
+
+    field: str
+    id: str
+    label: str
+    words: str
+
+
+def at_fault(
     pf: Portfolio, code: str, verdict: dict[str, Any], refused: Refusal | None
-) -> str:
-    """The editor's field to focus when its fields were refused (the verdict is an error's,
-    `lines`): the first at fault in the page's order, of the package's fields (`by_field`)
-    and the round's (`refused`, its date among them); "" when none is."""
+) -> list[Fault]:
+    """The editor's fields at fault when its fields were refused (the verdict is an error's,
+    `lines`), in the page's order: of the package's fields (`by_field`) and the round's
+    (`refused`, its date among them); none otherwise. The page focuses the first, and its
+    summary at the top links to each: a refusal of several (at 390 px) was said beside
+    fields a long form apart and in the verdict under the form, the top of the page silent."""
     if "lines" not in verdict:
-        return ""
-    at_fault = set(verdict.get("by_field", {}))
+        return []
+    said = {name: list(words) for name, words in verdict.get("by_field", {}).items()}
     if refused is not None and refused.form == "counter":
-        at_fault |= set(refused.invalid)
+        for name in refused.invalid:  # the round's fields but the date are in `by_field`
+            said.setdefault(name, refused.fields[name])
     partner = pf.partner(code)
-    concessions = [f"concession.{c.id}" for c in partner.concessions] if partner else []
-    order = [
-        "security",
-        *(f"compute.{t}" for t in pf.periods),
-        *concessions,
-        "filename",
-        "date",  # the round's fields, as the page lays them out
-        "author",
-        "note",
-        "strategy",
-        "deadline",
-        "allow_retreat",
-        "samples",
-        "seed",
-    ]
-    return next((field for field in order if field in at_fault), "")
+    concessions = partner.concessions if partner is not None else []
+    security, *rest = _LABELS.items()
+    labels = dict(
+        [
+            security,
+            *((f"compute.{t}", f"Compute {t}") for t in pf.periods),
+            *((f"concession.{c.id}", c.title) for c in concessions),
+            *rest,
+        ]
+    )
+    faults = []
+    for name, label in labels.items():
+        if name in said:
+            # a package field's words name it as its file does ("compute.2026: ...")
+            prefix = name.replace("concession.", "concessions.", 1) + ": "
+            words = " ".join(w.removeprefix(prefix) for w in said[name])
+            element = "counter-date" if name == "date" else "f-" + name.replace(".", "-")
+            faults.append(Fault(name, element, label, words))
+    return faults
 
 
 def editor_page(
@@ -405,6 +437,7 @@ def editor_page(
     """The editor of partner `code`, its fields holding `values`, beside `verdict` (a
     `verdict_context`, or the `lines` of the error the fields gave); `refused`: its "Record
     as counter" refused (the counter form's refusal, marking the date as the round forms do)."""
+    faults = at_fault(pf, code, verdict, refused)
     return page(
         request,
         "editor.html.j2",
@@ -418,7 +451,8 @@ def editor_page(
         **notes(request, pf),
         **editor_context(pf, code, values),
         refused=refused,
-        focus=first_at_fault(pf, code, verdict, refused),
+        faults=faults,
+        focus=faults[0].field if faults else "",
         **verdict,
     )
 
