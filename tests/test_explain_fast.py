@@ -43,7 +43,9 @@ CASES = {
         {
             "AA": "(what its best package needs) does not open a deal: re-solved, the other "
             "deals take that room too",
-            "AE": "raising the risk budget by 118,283 risk-weighted H100e makes room for it",
+            "AE": "raising the risk budget by 118,283 risk-weighted H100e and supply by "
+            "between 438,997 and 644,825 H100e in each of 2026–2029 (2,150,316 H100e in all) "
+            "makes room for it",
         },
     ),
     "deals/portfolios/global.yaml": (

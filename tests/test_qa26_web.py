@@ -225,7 +225,10 @@ def test_solves_reason_for_no_deal_names_the_frontiers_frame(run: Runner, deals:
     portfolio = deals / "portfolios/americas-europe.yaml"
     shown = run("solve", portfolio).stdout
     said = " ".join(shown.split())
-    assert "and the risk budget go to deals worth more (MX, VN, CH); raising supply by" in said
+    assert (
+        "and the risk budget go to deals worth more (MX, VN, CH); raising the risk budget by"
+        in said
+    )
     # The terminal may wrap the path anywhere (it has no spaces): compared without spaces.
     pointer = (
         "with those deals held, the frontier of FR has no zone of agreement for that "

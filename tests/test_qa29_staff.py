@@ -162,9 +162,9 @@ def test_the_memos_no_deal_reason_names_both_limits_the_solve_names(
     assert (
         "- Philippines (PH): Alone, a deal with PH would "
         "add $329.0m to US utility, but the supply it needs in 2027 and 2028 and the risk "
-        "budget go to deals worth more (NL, CH, PT, TR); raising supply by 9,000 H100e in "
-        "2027 and 10,000 H100e in 2028 and raising the risk budget by 3,397 risk-weighted "
-        "H100e makes room for it"
+        "budget go to deals worth more (NL, CH, PT, TR); raising the risk budget by 3,397 "
+        "risk-weighted H100e and supply by 9,000 H100e in 2027 and 10,000 H100e in 2028 "
+        "makes room for it"
     ) in memo
 
 
@@ -196,7 +196,7 @@ def test_one_figure_reads_the_same_in_the_terminal_the_memos_and_diff(
     options = words((out / "memos/options-eu-sea.md").read_text())
     assert "| Risk (risk-weighted H100e) | 11,977 | 10,130 |" in options
     solved = run("solve", EU_SEA)
-    assert " TR      veu      18,000 19,000 20,000 $1.38bn $568.0m    3,335 " in solved.stdout
+    assert " TR      veu      18,000 19,000 20,000 $1.38bn $568.0m    3,335\n" in solved.stdout
 
 
 def test_a_misspelt_override_path_is_answered_with_the_near_name(run: Runner) -> None:

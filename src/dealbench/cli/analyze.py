@@ -241,7 +241,7 @@ def sweep(
     scenarios: Annotated[
         Path | None,
         typer.Argument(
-            metavar="[SCENARIOS]",
+            metavar="SCENARIOS",
             help="A scenarios file: scenarios: [{id, title, set: {PATH: VALUE}}].",
         ),
     ] = None,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from dealbench.cli.base import Date, Force, app, file_option, folder_option
+from dealbench.cli.base import Date, Force, app, check_needs_out, file_option, folder_option
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
 from dealbench.list_words import did_you_mean
@@ -128,6 +128,29 @@ def document_target(
     if formats is not None and parse_formats(formats) != [suffix]:
         raise refused(f"{out.name} is a .{suffix} file but --format is {formats}")
     return out.parent, out.stem, parse_formats(suffix)
+
+
+#: The formats a document printed on standard output may take: text (DOCX and PDF are files).
+PRINTED = ("md", "html", "json")
+
+
+def printed_format(formats: str | None) -> Format:
+    """The one format a document is printed in, where no --out names where to write it:
+    `redline OLD NEW` without --out said only "Missing option '--out'"."""
+    from dealbench.errors import InputError, Issue
+
+    wanted = parse_formats(formats or "md")
+    if len(wanted) > 1:
+        said = f"{formats} is {len(wanted)} files: give --out, a folder"
+    elif wanted[0] not in PRINTED:
+        said = f"a {wanted[0]} redline is a file: give --out (out/redline.{wanted[0]}, or a folder)"
+    else:
+        return wanted[0]
+    raise InputError(
+        Issue(
+            "--format", None, "", f"{said}; without --out the redline is printed: md, html or json"
+        )
+    )
 
 
 def parse_date(text: str | None) -> dt.date | None:
@@ -296,6 +319,8 @@ def _warn_violations(deals: Iterable[DealFigures]) -> None:
 @app.command(
     epilog=examples(
         "dealbench redline deals/packages/ae-offer.yaml deals/packages/ae-counter.yaml "
+        "--portfolio deals/portfolios/gulf-asia.yaml",
+        "dealbench redline deals/packages/ae-offer.yaml deals/packages/ae-counter.yaml "
         "--portfolio deals/portfolios/gulf-asia.yaml --out out/redline.docx",
         "dealbench redline deals/packages/ae-offer.yaml deals/packages/ae-counter.yaml "
         "--portfolio deals/portfolios/gulf-asia.yaml --audience internal --format md,html --out out/",
@@ -308,9 +333,13 @@ def redline(
         Path, file_option("--portfolio", "The portfolio both packages belong to.")
     ],
     out: Annotated[
-        Path,
-        folder_option("--out", "A file (x.md, x.pdf: its suffix picks the format), or a folder."),
-    ],
+        Path | None,
+        folder_option(
+            "--out",
+            "A file (x.md, x.pdf: its suffix picks the format), or a folder. Without it, "
+            "the redline is printed: Markdown, or --format html or json.",
+        ),
+    ] = None,
     formats: Formats = None,
     audience: AudienceOpt = "external",
     date: DateOpt = None,
@@ -322,15 +351,20 @@ def redline(
     The internal audience adds, for each changed term, what it moves for each
     side (US utility, partner utility, risk). DOCX redlines carry Word
     revision marks; Markdown strikes ~~deletions~~ and bolds **insertions**.
+    Without --out the redline is printed on standard output, in Markdown.
     """
     from dealbench.cli.analysis_output import note_uncertainty
     from dealbench.io import OutputDir
     from dealbench.model import load_package, load_portfolio
-    from dealbench.render.documents import in_redlines, package_redline
+    from dealbench.render.documents import in_redlines, package_redline, render_document
 
     with handled():
         check_audience(audience or "")
-        folder, stem, wanted = document_target(out, formats)
+        check_needs_out(out, {"--force": force})
+        if out is None:
+            folder, stem, wanted = Path(), "", [printed_format(formats)]
+        else:
+            folder, stem, wanted = document_target(out, formats)
         pf = load_portfolio(portfolio)
         a, b = load_package(old, pf), load_package(new, pf)
         note_uncertainty(pf)
@@ -338,6 +372,10 @@ def redline(
         doc = package_redline(
             pf, a, b, files=(str(old), str(new)), audience=aud, date=parse_date(date), path=stem
         )
+        if out is None:  # shown, as `diff` shows what changed between two results
+            (text,) = render_document(doc, wanted, templates)
+            typer.echo(text.data.decode("utf-8"), nl=False)
+            return
         if not stem:  # a folder: under redlines/, as the demo and the rounds write them
             doc = in_redlines(doc)
         written = OutputDir(folder, force=force)

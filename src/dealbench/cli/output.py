@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from rich import box
 from rich.cells import cell_len
@@ -41,8 +42,29 @@ def console() -> Console:
     a path), printed as written. With markup read, square brackets were a style: "Gulf [and]
     Asia" printed "Gulf  Asia", "Rule repealed [no caps]" lost its "[no caps]", and "[/]"
     with nothing open stopped the command in a MarkupError traceback. What dealbench styles
-    itself (a bold total, a dim line) it styles as `rich.text.Text` with a style."""
-    return Console(highlight=False, soft_wrap=False, markup=False)
+    itself (a bold total, a dim line) it styles as `rich.text.Text` with a style.
+
+    It writes its lines without trailing spaces (`_Trimmed`): Rich pads every line of a
+    table to the table's width, its title and the last column too, and a piped table's
+    lines ended in spaces (a `diff` of two runs, a file kept, an editor's whitespace)."""
+    trimmed = cast("IO[str]", _Trimmed())  # a stream as Rich reads one (`__getattr__`)
+    return Console(file=trimmed, highlight=False, soft_wrap=False, markup=False)
+
+
+#: Spaces that end a line.
+_TRAILING = re.compile(r" +(?=\n)")
+
+
+class _Trimmed:
+    """The standard output as it is when written to (a test's captured stream, `streams`'
+    guard), each line written without its trailing spaces; anything else is the stream's
+    own (its encoding, `isatty`, `flush`), as Rich reads them of the stream it writes to."""
+
+    def write(self, text: str) -> int:
+        return sys.stdout.write(_TRAILING.sub("", text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(sys.stdout, name)
 
 
 #: Text keeps words up to this long whole in a narrow terminal ("concessions" with its

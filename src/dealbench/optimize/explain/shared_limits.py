@@ -61,14 +61,12 @@ def shared_limits(
                 "supply", f"{h100e(more)} H100e in {t}", period=t, limit=pf.supply[t], amount=more
             )
         )
-    needs, changes = [], []
+    needs = []
     if short_supply:
         needs.append(f"the supply it needs in {periods_said(pf.periods, short_supply)}")
-        changes.append("raising supply by " + _supply_words(relax, pf.periods))
     if extra is not None:  # (a shortfall of the risk budget: there is one)
         users |= {d.partner for d in result.deals if d.risk > 0.5}
         needs.append("the risk budget")
-        changes.append(f"raising the risk budget by {h100e(extra)} risk-weighted H100e")
         relax.append(
             Relaxation(
                 "risk-budget",
@@ -80,6 +78,7 @@ def shared_limits(
     alone = f"alone, a deal with {code} would add {money(deal.us_margin)} to US utility"
     if result.mode != "us-best":
         return _left_out_by_mode(pf, result, code, alone, needs, relax, users)
+    changes = _raise_words(relax, pf.periods)
     least, opened = (None, None)
     if needs:
         least, opened = _least_room(pf, result, code, require, relax, cold=cold)
@@ -96,7 +95,7 @@ def shared_limits(
         # raise and the best package's need reconcile ("raising supply by 1 H100e ...
         # makes room for it (its best package needs 100,000 H100e ... more)" said neither).
         best = f" (its best package needs {_raise_words(relax, pf.periods, raising=False)} more)"
-        changes = [_raise_words(least, pf.periods)]
+        changes = _raise_words(least, pf.periods)
         relax = least
         if opened is not None:
             opens += _room_made(pf, result, opened, code, risk=extra is not None)
@@ -124,7 +123,7 @@ def shared_limits(
         code,
         "shared-limits",
         f"{alone}, but {' and '.join(needs)} {_go(needs)} to {' and to '.join(to)}; "
-        f"{' and '.join(changes)}{opens}{best}{held}",
+        f"{changes}{opens}{best}{held}",
         relax,
         frontier=True,
     )
@@ -332,14 +331,17 @@ def _less(least: list[Relaxation], relax: list[Relaxation]) -> bool:
 
 
 def _raise_words(least: list[Relaxation], order: Sequence[str], *, raising: bool = True) -> str:
-    """Raises in `shared_limits`'s words: "raising supply by … and the risk budget by …"
-    (or, not `raising`, the amounts alone: "… H100e in 2027 and … risk-weighted H100e")."""
+    """Raises in `shared_limits`'s words: "raising the risk budget by … and supply by …",
+    the one amount first, so that the supply's amounts by period ("9,000 H100e in 2027 and
+    10,000 H100e in 2028") end the sentence and read as one list ("raising supply by …
+    and … and raising the risk budget by …" read as three); or, not `raising`, the
+    amounts alone ("… H100e in 2027 and … risk-weighted H100e")."""
     supply = [r for r in least if r.kind == "supply"]
     risk = [r.message for r in least if r.kind == "risk-budget"]
     if not raising:
         return and_list([*([_supply_words(supply, order)] if supply else []), *risk])
-    words = ["supply by " + _supply_words(supply, order)] if supply else []
-    words += [f"the risk budget by {risk[0]}"] if risk else []
+    words = [f"the risk budget by {risk[0]}"] if risk else []
+    words += ["supply by " + _supply_words(supply, order)] if supply else []
     return "raising " + " and ".join(words)
 
 
