@@ -51,7 +51,9 @@ def _improvements_agree(
     pf = load_portfolio(path)
     folder = path.parent.parent
     mine = load_package(_package_file(folder, package, "package.yaml"), pf)
-    others = [load_package(_package_file(folder, d, f"held-{i}.yaml"), pf) for i, d in enumerate(held)]
+    others = [
+        load_package(_package_file(folder, d, f"held-{i}.yaml"), pf) for i, d in enumerate(held)
+    ]
     every = improvements(pf, mine, others, every_variant=True)
     shown = improvements(pf, mine, others)
     base = ref.evaluate(spec, package)
@@ -79,9 +81,9 @@ def _improvements_agree(
         if terms != r47.terms_of(package):
             d = dict(package, security=k, concessions=dict(granted))
             e = ref.evaluate(spec, d)
-            if e["accepts"] and not r46.broken(spec, d, held) and e["us"] >= floors[0]:
-                if e["u"] >= floors[1]:
-                    best = e["us"] + e["u"] - v0 - u0
+            kept = e["accepts"] and not r46.broken(spec, d, held)
+            if kept and e["us"] >= floors[0] and e["u"] >= floors[1]:
+                best = e["us"] + e["u"] - v0 - u0
         joint = r47.best_replan(spec, p["code"], terms, floors, held)
         if joint is not None:
             best = max(best, joint - v0 - u0)
@@ -154,3 +156,116 @@ def test_improvements_match_the_references_neighbourhood(
     deals = json.loads(run.stdout)["deals"]
     if deals:
         _improvements_agree(spec, path, deals[0], deals[1:])
+
+
+def test_nash_in_whole_steps_bargains_with_the_partners_the_continuous_point_left_out(
+    tmp_path: Path,
+) -> None:
+    """Seed 0, tiny-zopa: each partner has USD 5-13m of room. The continuous Nash point kept
+    PA alone, whose gain needs all 31,000 H100e of 2026's supply, off the step of 5,000; the
+    MIP in whole steps was then solved over PA alone, which gains nothing there, and
+    `solve --mode nash` gave no deal ("the log Nash product, -inf") where PC alone, at its
+    asks, has a Nash point (log product -5.1422)."""
+    spec = r47.random_spec(random.Random(0), "tiny-zopa")
+    path = ref.write(spec, tmp_path)
+    result = q45._solve(path, "nash")
+    assert [d["partner"] for d in result["deals"]] == ["PC"]
+    assert result["objective"] == pytest.approx(-5.1422, abs=1e-4)
+    q45._nash(spec, path)
+
+
+@pytest.mark.parametrize(
+    ("seed", "shape"),
+    [(1, "ranges"), (2, "quarters"), (3, "tiny-zopa"), (1, "empty-zopa"), (2, "tight-risk"),
+     (3, "cap-off-step")],
+)  # fmt: skip
+def test_every_mode_agrees_with_the_reference_on_ranges(
+    tmp_path: Path, seed: int, shape: str
+) -> None:
+    """us-best, `--require-deal` of a partner the optimum leaves out, partner-best at a
+    `--v-floor`, kalai and nash (qa45's and qa46's checks)."""
+    spec = r47.random_spec(random.Random(seed), shape)
+    path = ref.write(spec, tmp_path)
+    solved = q45._us_best(spec, path)
+    have = {d["partner"] for d in solved["deals"]}
+    code = next((p["code"] for p in spec.partners if p["code"] not in have), "PA")
+    run = invoke(["solve", path, "--require-deal", code, "--json"])
+    assert not run.traceback, run.traceback
+    cont, _ = ref.best(spec, "us", steps=False, require=[code])
+    if run.exit_code == 3:
+        assert cont == -math.inf
+    else:
+        required = json.loads(run.stdout)
+        q45._recomputed(spec, required)
+        assert code in {d["partner"] for d in required["deals"]}
+        stepped = q45._in_step(spec, required)
+        whole = (
+            cont if stepped.step == 0 else ref.best(stepped, "us", steps=True, require=[code])[0]
+        )
+        assert required["us_value"] <= whole + 1e4 + 2e-6 * abs(cont)
+    q46._partner_best_at_a_floor(spec, path, solved)
+    q45._kalai(spec, path)
+    q45._nash(spec, path)
+
+
+def test_the_concession_ranking_recomputes_in_its_documented_order(tmp_path: Path) -> None:
+    """Solver-free: every shape, 5 portfolios each (the session's sweep: 240)."""
+    from dealbench import load_portfolio
+    from dealbench.negotiate import concession_ranking
+
+    for shape in r47.SHAPES:
+        for seed in range(5):
+            spec = r47.random_spec(random.Random(seed), shape)
+            pf = load_portfolio(ref.write(spec, tmp_path / f"{shape}-{seed}"))
+            for p in spec.partners:
+                got = concession_ranking(pf, p["code"])
+                rows = [(r.concession, r.level, r.us_value, r.partner_cost, r.ratio) for r in got]
+                want = {r[:2]: r[2:] for r in r47.ranking(p)}
+                assert sorted(r[:2] for r in rows) == sorted(want)
+                for cid, level, *figures in rows:
+                    assert figures == pytest.approx(list(want[cid, level]), rel=1e-12)
+                keys = [r47.rank_key(r) for r in rows]
+                assert keys == sorted(keys)
+                assert [r.rank for r in got] == list(range(1, len(got) + 1))
+
+
+@pytest.mark.parametrize("shape", r47.SHAPES)
+def test_a_counters_verdict_agrees_with_the_reference(tmp_path: Path, shape: str) -> None:
+    """A hand-made counter (range amounts anywhere in the range) in a fresh rounds folder:
+    both utilities, the limits it breaks, and the frontier point: the most the US gets with
+    the partner alone at the counter's utility (or its acceptance), the counter's own amounts
+    offered beside the grid; no deal where that is the most (the session's sweep: 156)."""
+    rng = random.Random(11)
+    spec = r47.random_spec(rng, shape)
+    package = r46.random_package(spec, rng)
+    path = ref.write(spec, tmp_path)
+    file = tmp_path / "counter.yaml"
+    file.write_text(yaml.safe_dump(dict(package, side="counter")))
+    run = invoke(["counter", path, file, "--rounds", tmp_path / "rounds", "--out",
+                  tmp_path / "out", "--json"])  # fmt: skip
+    assert not run.traceback, run.traceback
+    out = json.loads(run.stdout)
+    e = ref.evaluate(spec, package)
+    assert out["us_utility"] == pytest.approx(e["us"], abs=1e3)
+    assert out["partner_utility"] == pytest.approx(e["u"], abs=1e3)
+    want = r46.broken(spec, package) | (set() if e["accepts"] else {("acceptance", None)})
+    assert {(v["kind"], v["period"]) for v in out["violations"]} == want
+    p = spec.partner(package["partner"])
+    u = max(e["u"], ref.money(p["batna"]) + ref.money(spec.policy["acceptance_margin"]))
+    best = r47.frontier_v(spec, package, u)
+    if u <= ref.money(p["batna"]) + 1e3:
+        best = max(best, ref.money(p.get("us_batna", 0)))
+    per = max(v for _, v in ref.segments(p)) + max(
+        abs(ref.unit_value(spec, p, k)) for k in ref.LEVELS
+    )
+    tol = 1e4 + 1e-6 * abs(best) + len(spec.periods) * spec.step * per
+    front = out["frontier"]
+    if best == -math.inf:  # no package the partner accepts: the point is no deal
+        assert front["package"] is None
+        return
+    assert front["us_utility"] == pytest.approx(best, abs=tol)
+    if front["package"] is not None:
+        point = ref.evaluate(spec, front["package"])
+        assert point["us"] == pytest.approx(front["us_utility"], abs=1e3)
+        assert point["u"] >= u - 1e3
+        assert not r46.broken(spec, front["package"])
