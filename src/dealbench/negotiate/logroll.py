@@ -367,8 +367,11 @@ class _Search:
             current = c.option(now) if now is not None else None
             if now is not None:
                 out.append(("concession", c.id, None))
+            # Another level of fixed levels too (their amounts are all None: comparing
+            # amounts alone left 200bn -> 1400bn unsearched); on a range `option` names a
+            # level's amount by the level, so its id tells the two apart.
             for o in c.choices:
-                if current is None or (o.id != current.id and o.amount != current.amount):
+                if current is None or o.id != current.id:
                     out.append(("concession", c.id, o.id))
         return out
 

@@ -218,7 +218,13 @@ def solve_bargaining(
         # the declared step has a Nash point of its own. Then solve the tangent-cut MIP in
         # whole steps (slower, so only here), as kalai is: its bound B bounds the best in
         # whole steps directly.
+        # Every partner with a zone bargains again: those the continuous point left out
+        # may be the ones whole steps give a gain (qa47-verify: the continuous point kept PA
+        # alone, whose gain needs 31,000 H100e of 2026's supply, off the step of 5,000; in
+        # whole steps PA gained nothing, and the MIP over PA alone gave no deal at all
+        # where PC alone has a Nash point).
         start = time.perf_counter()
+        bargained = ideals
         form, status, proven, top = point(grain)
         timings["whole steps"] = time.perf_counter() - start
         if status in (Status.OPTIMAL, Status.TIME_LIMIT):
