@@ -179,7 +179,9 @@ class _Writer:
         widths = layout.column_widths(texts, width, size, self.text_width, stretch)
         table = self.doc.add_table(rows=len(rows), cols=width)
         body = [r for r, tr in enumerate(rows) if tr.getparent().tag == "tbody"]
-        edges = {body[0], body[-1] - 1} if body else set()  # as the print style sheet's tbody
+        # as the print style sheet's tbody; a table of sentences' rows break as text does
+        sentences = "sentences" in el.get("class", "").split()
+        edges = {body[0], body[-1] - 1} if body and not sentences else set()
         table.style = _style(self.doc, "Table Grid")
         for r, tr in enumerate(rows):
             header = tr.getparent().tag == "thead"
