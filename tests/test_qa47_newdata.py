@@ -7,12 +7,14 @@ suffix, a concession range, anchors and aliases. Each test is a fault it met.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import dealbench
 from dealbench.errors import ArgumentError
 from dealbench.list_words import meant
-from helpers import DATA, Runner
+from helpers import DATA, REPO, Runner
 
 HERE = DATA / "qa47newdata"
 ATLANTIC = HERE / "portfolios/atlantic.yaml"
@@ -109,3 +111,27 @@ def test_set_a_field_typed_short_names_the_field(run: Runner) -> None:
 def test_a_number_is_still_not_another_number() -> None:
     assert meant("tier4", ["tier1", "tier2", "tier3"]) == []
     assert meant("300bn", ["200bn", "1400bn"]) == []
+
+
+# docs/formats.md left a new user guessing what a portfolio's own cap is written per: the
+# policy's row says "a portfolio of quarters gets a quarter of an annual cap", the
+# portfolio's said nothing, and it is per period, whatever the policy's `caps_per`.
+
+
+def test_formats_says_a_portfolio_cap_is_per_period_as_it_is(run: Runner) -> None:
+    doc = (REPO / "docs/formats.md").read_text(encoding="utf-8")
+    row = next(line for line in doc.splitlines() if line.startswith("| `caps` | no | deal-by-deal"))
+    assert "per period of this portfolio" in row and "`caps_per` does not apply" in row
+    r = run(
+        "evaluate", MID, "--portfolio", ATLANTIC, "--set", "portfolio.caps.BR.veu=5_000",
+    )  # fmt: skip
+    assert r.exit_code == 3
+    assert "exceeds BR's own cap under veu of 5,000 H100e" in " ".join(r.stdout.split())
+
+
+def test_formats_names_every_way_compute_is_written(tmp_path: Path) -> None:
+    doc = (REPO / "docs/formats.md").read_text(encoding="utf-8")
+    assert "`{h100e: 200_000}`" in doc
+    partner = (HERE / "partners/ch.yaml").read_text(encoding="utf-8")
+    (tmp_path / "ch.yaml").write_text(partner.replace("2026Q1: 5_000", "2026Q1: {h100e: 5_000}"))
+    assert dealbench.load_partner(tmp_path / "ch.yaml").ask["2026Q1"] == 5_000
