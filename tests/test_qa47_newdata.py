@@ -135,3 +135,23 @@ def test_formats_names_every_way_compute_is_written(tmp_path: Path) -> None:
     partner = (HERE / "partners/ch.yaml").read_text(encoding="utf-8")
     (tmp_path / "ch.yaml").write_text(partner.replace("2026Q1: 5_000", "2026Q1: {h100e: 5_000}"))
     assert dealbench.load_partner(tmp_path / "ch.yaml").ask["2026Q1"] == 5_000
+
+
+def test_a_scenarios_null_unsets_an_optional_field_with_a_default(
+    run: Runner, tmp_path: Path
+) -> None:
+    """A scenario's `~` is `none` (`override_text`), but only where the field's default was
+    none: `partners.TR.us_batna: ~` was "the value is empty"."""
+    scenarios = tmp_path / "scenarios.yaml"
+    scenarios.write_text(
+        "scenarios:\n"
+        "  - id: a\n    title: A\n    set: &s {partners.TR.us_batna: ~, policy.acceptance_margin: null}\n"
+        "  - id: b\n    title: B\n    set:\n      <<: *s\n"
+        "      partners.MX.concessions.no-prc-vendors.excludes: none\n"
+    )
+    r = run("validate", "--portfolio", ATLANTIC, scenarios)
+    assert r.exit_code == 0, r.output
+    pf = dealbench.apply_overrides(
+        dealbench.load_portfolio(ATLANTIC), {"partners.TR.us_batna": None}
+    )
+    assert pf.partner("TR").us_batna == 0

@@ -192,11 +192,12 @@ NONE_WORDS = ("none", "null", "~")
 
 
 def _unsets(obj: Any, key: Any, value: Any) -> bool:
-    """`value` is `none` (or null, ~) and `key` an optional field of the model `obj` (one
-    a file may leave out): the field is unset, as if the file had left it out."""
-    if not isinstance(obj, BaseModel) or not isinstance(value, str):
+    """`value` is `none` (or null, ~; a scenario file's `~` is None) and `key` an optional
+    field of the model `obj` (one a file may leave out): the field is unset, as if the file
+    had left it out."""
+    if not isinstance(obj, BaseModel) or type(obj).model_fields[key].is_required():
         return False
-    return value.strip().lower() in NONE_WORDS and not type(obj).model_fields[key].is_required()
+    return value is None or (isinstance(value, str) and value.strip().lower() in NONE_WORDS)
 
 
 def _root_hint(pf: Portfolio, path: str) -> str | None:
