@@ -138,9 +138,10 @@ def meant(value: str, choices: Iterable[str]) -> list[str]:
       is in alike, so offering one would send the user to it unasked;
     - near by spelling, in any case (`vue` for veu): the nearest, and any other
       `AS_NEAR` as near.
-    A choice whose digits differ from those `value` has is not near: `300bn` does not mean
-    the level `200bn`, nor `tier3` tier2; a number is another number, not a typo. A name
-    without digits may mean one with them (`value` for value_per_h100e).
+    A choice spelt near whose digits differ is not near: `300bn` does not mean the level
+    `200bn`, nor `tier3` or `tier` tier2; a number is another number, not a typo. Whole
+    words are words, whatever digits the choice's other words have (`value` for
+    value_per_h100e).
 
     The one place every "unknown ...; expected one of: ..." message finds its "did you
     mean" (`did_you_mean`): the same choices for the same mistake wherever it is met."""
@@ -149,12 +150,11 @@ def meant(value: str, choices: Iterable[str]) -> list[str]:
     same = [c for c in known if c.casefold() == folded]
     if same:
         return same
-    if digits:
-        known = [c for c in known if re.sub(r"\D", "", c) == digits]
     typed = _words(folded)
     words = [c for c in known if typed and _run_of(typed, _words(c.casefold()))]
     if words:
         return words
+    known = [c for c in known if re.sub(r"\D", "", c) == digits]
     ratios = {c: difflib.SequenceMatcher(None, c.casefold(), folded).ratio() for c in known}
     best = max(ratios.values(), default=0.0)
     return [c for c, ratio in ratios.items() if ratio >= max(NEAR, best - AS_NEAR)]
