@@ -132,14 +132,16 @@ def meant(value: str, choices: Iterable[str]) -> list[str]:
     """Every choice `value`, which is none of them, likely means, in the order given, or
     none, by the first rule that finds any:
     - the same but for the case (`VEU` for veu);
-    - `value` is one whole word of it, each such choice (`memo` for deal-memo and
-      portfolio-memo, `best` for us-best and partner-best, `term` for term-sheet): a
-      word names each choice it is in alike, so offering one would send the user to it
-      unasked;
+    - `value` is one whole word of it, or a run of its words, each such choice (`memo`
+      for deal-memo and portfolio-memo, `best` for us-best and partner-best, `term` for
+      term-sheet, `risk_penalty` for risk_penalty_per_h100e): a word names each choice it
+      is in alike, so offering one would send the user to it unasked;
     - near by spelling, in any case (`vue` for veu): the nearest, and any other
       `AS_NEAR` as near.
-    A choice whose digits differ is not near: `300bn` does not mean the level `200bn`, nor
-    `tier3` tier2; a number is another number, not a typo.
+    A choice spelt near whose digits differ is not near: `300bn` does not mean the level
+    `200bn`, nor `tier3` or `tier` tier2; a number is another number, not a typo. Whole
+    words are words, whatever digits the choice's other words have (`value` for
+    value_per_h100e).
 
     The one place every "unknown ...; expected one of: ..." message finds its "did you
     mean" (`did_you_mean`): the same choices for the same mistake wherever it is met."""
@@ -148,13 +150,24 @@ def meant(value: str, choices: Iterable[str]) -> list[str]:
     same = [c for c in known if c.casefold() == folded]
     if same:
         return same
-    known = [c for c in known if re.sub(r"\D", "", c) == digits]
-    words = [c for c in known if folded and folded in re.split(r"[\W_]+", c.casefold())]
+    typed = _words(folded)
+    words = [c for c in known if typed and _run_of(typed, _words(c.casefold()))]
     if words:
         return words
+    known = [c for c in known if re.sub(r"\D", "", c) == digits]
     ratios = {c: difflib.SequenceMatcher(None, c.casefold(), folded).ratio() for c in known}
     best = max(ratios.values(), default=0.0)
     return [c for c, ratio in ratios.items() if ratio >= max(NEAR, best - AS_NEAR)]
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.split(r"[\W_]+", text) if w]
+
+
+def _run_of(part: list[str], whole: list[str]) -> bool:
+    """`part` is a run of consecutive words of `whole`."""
+    n = len(part)
+    return any(whole[i : i + n] == part for i in range(len(whole) - n + 1))
 
 
 def did_you_mean(value: str, choices: Iterable[str]) -> str:

@@ -152,7 +152,12 @@ def _set(data: Any, obj: Any, parts: Sequence[str], value: Any, prefix: str, fai
         said = _figure_said(obj)
         raise fail(f"{prefix} is a single value ({said}), it has no {part!r}: set {prefix}=VALUE")
     if last:
-        data[key] = None if _unsets(obj, key, value) else value
+        if not _unsets(obj, key, value):
+            data[key] = value
+        elif type(obj).model_fields[key].default is None:
+            data[key] = None
+        else:  # left out, as a file may: its default (`us_batna` 0, `excludes` none)
+            del data[key]
         return
     if child is None:
         raise fail(f"{here} is not set; set it whole: {here}=VALUE")
@@ -187,12 +192,12 @@ NONE_WORDS = ("none", "null", "~")
 
 
 def _unsets(obj: Any, key: Any, value: Any) -> bool:
-    """`value` is `none` (or null, ~) and `key` an optional field of the model `obj` (one
-    a file may leave out): the field is unset, as if the file had left it out."""
-    if not isinstance(obj, BaseModel) or not isinstance(value, str):
+    """`value` is `none` (or null, ~; a scenario file's `~` is None) and `key` an optional
+    field of the model `obj` (one a file may leave out): the field is unset, as if the file
+    had left it out."""
+    if not isinstance(obj, BaseModel) or type(obj).model_fields[key].is_required():
         return False
-    field = type(obj).model_fields[key]
-    return value.strip().lower() in NONE_WORDS and not field.is_required() and field.default is None
+    return value is None or (isinstance(value, str) and value.strip().lower() in NONE_WORDS)
 
 
 def _root_hint(pf: Portfolio, path: str) -> str | None:
