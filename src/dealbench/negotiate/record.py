@@ -40,6 +40,7 @@ from dealbench.model.load_package import (
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.yamlio import display_path, read_yaml
+from dealbench.negotiate.offers.floor import counter_worth
 from dealbench.negotiate.offers.retreat import refuse_retreat, retreat_words
 from dealbench.negotiate.offers.strategies import NextOffer, mode_offer, next_offer
 from dealbench.negotiate.offers.strategy_args import (
@@ -274,6 +275,7 @@ def record_offer(
         allow_retreat,
         continued=lambda: _continued(portfolio, negotiations, plan, negotiation),
         kept=strategy_offer(negotiation),
+        accepted=lambda: _accepted(portfolio, negotiations, plan, negotiation, proposal),
     )
     data = RoundFile(
         round=negotiation.next_number,
@@ -312,11 +314,13 @@ def _retreat(
     allowed: bool,
     continued: Callable[[], NextOffer | None],
     kept: Round | None,
+    accepted: Callable[[], int | None] = lambda: None,
 ) -> str | None:
     """What the offer takes back from our `last` offer (None: nothing), refused unless
     `allowed` (docs/negotiation.md, "Taking back what was offered"). `continued`: the offer
     the strategy that runs on would make now, asked only for the refusal's advice; `kept`:
-    the offer that strategy was recorded by (`strategy_offer`)."""
+    the offer that strategy was recorded by (`strategy_offer`); `accepted`: the round of the
+    partner's counter worth the offer's target to the US (`_accepted`), advised too."""
     words = retreat_words(last, evaluate(portfolio, package))
     if not words or last is None:
         return None
@@ -343,7 +347,28 @@ def _retreat(
         again = continued()
         if again is None or retreat_words(last, again.figures):
             back = None
-    raise refuse_retreat(said, last, back)
+    raise refuse_retreat(said, last, back, accepted())
+
+
+def _accepted(
+    portfolio: Portfolio,
+    negotiations: Mapping[str, Negotiation],
+    plan: Plan | None,
+    negotiation: Negotiation,
+    proposal: NextOffer | None,
+) -> int | None:
+    """The round of the partner's last counter, when it answers our last offer and is worth
+    at least the proposal's target to the US (`counter_worth`, the floor every strategy
+    shares): the verdict accepts it, since accepting leaves the portfolio where the offer's
+    target would. None otherwise, and for a package of one's own (no target)."""
+    counter, offer = negotiation.last_counter, negotiation.last_offer
+    if plan is None or proposal is None or counter is None:
+        return None
+    if offer is not None and offer.number > counter.number:
+        return None
+    worth = counter_worth(portfolio, negotiations, plan, negotiation)
+    target = proposal.strategy.target_us_utility or 0.0
+    return counter.number if worth is not None and worth.us_value >= target - 1.0 else None
 
 
 def _continued(

@@ -38,20 +38,32 @@ def retreat_words(last: Round | None, now: DealFigures) -> str:
     )
 
 
-def refuse_retreat(said: str, last: Round, strategy: tuple[int, str] | None) -> ArgumentError:
+def refuse_retreat(
+    said: str, last: Round, strategy: tuple[int, str] | None, accept: int | None = None
+) -> ArgumentError:
     """The refusal of a retreat not allowed: what it takes back and why (`said`), and what
-    to do instead: `strategy`, the round and name of the one that runs on, when its target
-    would take nothing back."""
+    to do instead: `accept`, the round of the partner's counter worth the offer's target to
+    the US (the verdict accepts it: the partner asked for no more); `strategy`, the round
+    and name of the one that runs on, when its target would take nothing back."""
     code = last.package.partner if last.package is not None else "the partner"
     instead = (
         [f"continue with the strategy of round {strategy[0]} ({strategy[1]})"] if strategy else []
     )
     instead.append(f"offer a package of your own that gives {code} no less (")
+    # A target raised to what the partner's own counter is worth takes back what the
+    # partner gave up itself: "offer a package of your own that gives SG no less" alone
+    # advised more than SG asked for, beside a verdict saying ACCEPT (qa47-negotiate).
+    agreed = (
+        f"accept {code}'s counter of round {accept}, which is worth the target to the US "
+        f"(conclude the deal on round {accept}), or "
+        if accept is not None
+        else ""
+    )
     own = Chosen(  # as each shell records a package of one's own (the web: its editor)
         "own-offer",
         f"{said}. Nothing was recorded: an offer that takes back part of what our last "
         f"one gave {code} is recorded only when the retreat is allowed; otherwise "
-        f"{' or '.join(instead)}",
+        f"{agreed}{' or '.join(instead)}",
         ")",
     )
     refused = ArgumentError("allow_retreat", own.words())
