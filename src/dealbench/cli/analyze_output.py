@@ -161,7 +161,10 @@ def write_comparison(
         if portfolio_path is not None:
             ref = portfolio_ref(portfolio_path, out / regime)
             result = result.model_copy(update={"portfolio_file": ref})
-        extra[f"{regime}/result.json"] = (to_json(result.model_dump(mode="json")) + "\n").encode()
+        data = result.model_dump(mode="json")
+        if date is not None:  # the documents' date, as `solve --out` keeps it: `render` reads it
+            data["date"] = date.isoformat()
+        extra[f"{regime}/result.json"] = (to_json(data) + "\n").encode()
     from dealbench.analyze.memo import options_facts
     from dealbench.render import charts as chart_lib
     from dealbench.render.options_memo import charts

@@ -157,8 +157,8 @@ Force = Annotated[
 ]
 #: The one `--date` of every command: YYYY-MM-DD or `today` (parsed by cli.documents.parse_date).
 DATE_HELP = (
-    "Date on the documents: YYYY-MM-DD or `today`, in every command. solve keeps it in "
-    "result.json, so a later render keeps it. Default: the package's or the result's date, "
+    "Date on the documents: YYYY-MM-DD or `today`, in every command. solve and compare keep it "
+    "in result.json, so a later render keeps it. Default: the package's or the result's date, "
     "else an undated draft."
 )
 Date = Annotated[str | None, typer.Option("--date", metavar="DATE", help=DATE_HELP)]

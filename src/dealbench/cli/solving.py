@@ -261,11 +261,11 @@ def solve(
             if not json_out:
                 typer.echo(f"Wrote {len(written)} files to {out}/")
         if result.status == Status.TIME_LIMIT:
-            from dealbench.render.filters import distance_to_best
+            from dealbench.render.filters import stopped_distance
 
             typer.echo(
                 "warning: the time limit stopped the solver with the packages "
-                f"{distance_to_best(result.solver.gap, 4)}",
+                f"{stopped_distance(result, 4)}",
                 err=True,
             )
             raise typer.Exit(4)

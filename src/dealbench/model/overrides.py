@@ -87,15 +87,20 @@ def apply_overrides(
     if not overrides:
         return portfolio
     typed = overrides.typed if isinstance(overrides, Sets) else {}
+    # Each refused override is said, and the rest are still tried (on the portfolio without
+    # it): the first alone hid the next until the next run.
+    issues: list[Issue] = []
     for path, value in overrides.items():
         try:
             portfolio = _apply_one(portfolio, path, value, where or GIVEN, typed.get(path, {}))
         except InputError as exc:
-            if where is not None:
-                raise
-            first, *rest = exc.issues
-            more = [(i.field, i.message) for i in rest]
-            raise ArgumentError(name, first.message, first.field, more=more) from None
+            issues += exc.issues
+    if issues and where is not None:
+        raise InputError(issues)
+    if issues:
+        first, *rest = issues
+        more = [(i.field, i.message) for i in rest]
+        raise ArgumentError(name, first.message, first.field, more=more)
     inputs = dict(portfolio.inputs)
     key = f"{where or GIVEN}:{overrides_digest(overrides)[:12]}"
     inputs[key] = overrides_digest({**overrides, "#": key})

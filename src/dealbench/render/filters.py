@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 from markupsafe import Markup
 
@@ -116,17 +117,39 @@ def tpp(amount_h100e: float) -> str:
     return quantity(amount_h100e * H100_TPP)
 
 
-def distance_to_best(gap: float | None, digits: int = 2) -> str:
+def distance_to_best(
+    gap: float | None, digits: int = 2, *, bound: float | None = None, found: float | None = None
+) -> str:
     """How far a solve stopped by its time limit may be from the best, in words.
 
     A relative gap of 100% or more (nothing found yet worth much, such as V = 0 against
     a bound of billions) bounds nothing a reader can use: it is said so, not printed as a
-    percentage of eleven digits."""
+    percentage of eleven digits.
+
+    `bound` and `found`, a us-best solve's bound on the US utility and the US utility found:
+    the distance is their difference. The solver's gap is relative to its objective less
+    the walk-away values it leaves out, not to the US utility: "within 8.80% of the best"
+    was said of packages 8.88% below the best there was."""
     if gap is None:
         return "at an unknown distance from the best"
     if gap >= 1:
         return "with no useful bound on the distance to the best (a relative gap above 100%)"
+    if bound is not None and found is not None:
+        return (
+            f"at most {money(max(bound - found, 0.0))} below the best US utility "
+            f"(a bound of {money(bound)})"
+        )
     return f"within {percent(gap, digits)} of the best"
+
+
+def stopped_distance(result: Any, digits: int = 2) -> str:
+    """`distance_to_best` of a solve stopped by its time limit (a `SolveResult`): in US
+    utility where the solve maximised it (us-best), else relative to what it maximised."""
+    solver = result.solver
+    us_best = result.mode == "us-best" and result.us_value is not None
+    if not us_best or solver.bound is None:
+        return distance_to_best(solver.gap, digits)
+    return distance_to_best(solver.gap, digits, bound=solver.bound, found=result.us_value)
 
 
 def percent(share: float | None, digits: int = 1) -> str:

@@ -23,6 +23,7 @@ from dealbench.render.filters import (
     plural,
     rows_note,
     shown_usd,
+    stopped_distance,
 )
 from dealbench.render.glossary import glossary
 from dealbench.render.limits import (
@@ -132,7 +133,12 @@ def method(source: Source) -> str:
     if source.maximised:
         text += f" {source.maximised}"
     if source.gap is not None:
-        text += f" The solver stopped at its time limit, {distance_to_best(source.gap)}" + (
+        distance = (
+            stopped_distance(source.result)
+            if source.result is not None
+            else distance_to_best(source.gap)
+        )
+        text += f" The solver stopped at its time limit, {distance}" + (
             " (of what it maximised)." if source.maximised else "."
         )
     return text

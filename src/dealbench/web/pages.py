@@ -27,7 +27,13 @@ from dealbench.list_words import plural
 from dealbench.model.names import party_in_text
 from dealbench.model.yamlio import display_path
 from dealbench.negotiate.frontier_words import FRAMES, frames_sentence
-from dealbench.render.filters import distance_to_best, h100e, h100e_total_head, money, percent
+from dealbench.render.filters import (
+    h100e,
+    h100e_total_head,
+    money,
+    percent,
+    stopped_distance,
+)
 from dealbench.web.chart import round_kind
 from dealbench.web.security import CSRF_FIELD, confine, csrf_for
 
@@ -66,7 +72,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.globals["round_kind"] = round_kind
-    env.globals["distance_to_best"] = distance_to_best
+    env.globals["stopped_distance"] = stopped_distance
     env.filters.update(
         money=money,
         h100e=h100e,
