@@ -89,15 +89,13 @@ def attach_bargaining(
         # points of `--points 5` can all lie where one side gains nothing (qa36-reference:
         # PB's gains were on a stretch of USD 7.6m of its utility between the grid's first
         # two points, and `--points 5` showed no Nash or Kalai point where `all` did).
-        modes: tuple[Mode, ...] = ("nash", "kalai")
-        for mode in modes:
-            result, solved = _solve_alone(alone.portfolio, frontier.partner, mode)
-            if result.deal(frontier.partner) is None:
-                continue
+        exact = _kalai_on_curves(frontier, portfolio, alone, fixed, scores.get("kalai"))
+        if exact is not None:
+            kalai, info["kalai"] = exact
+        result, solved = _solve_alone(alone.portfolio, frontier.partner, "nash")
+        if result.deal(frontier.partner) is not None:
             packages = [*fixed, *(d.package() for d in result.deals)]
-            point = point_of(portfolio, frontier.partner, packages).model_copy(
-                update={"label": mode}
-            )
+            point = point_of(portfolio, frontier.partner, packages, "nash")
             solve_point = point
             # The solve's package is in the declared step; the held curves are exact (finer
             # steps, up to the limit in whole units), and a package on them can give the
@@ -105,44 +103,30 @@ def attach_bargaining(
             # frontier it is drawn on (a 5-point frontier cannot show what beats it). Lifted
             # as the US-best end is: the point on the curves at that US value.
             lifted = lifted_point(portfolio, frontier.partner, point, alone)
-            moved = lifted is not point
-            if moved:
-                point = lifted.model_copy(update={"label": mode})
+            if lifted is not point:
+                point = lifted.model_copy(update={"label": "nash"})
                 solved += "; lifted to the frontier's curves at the same US value"
             # The solve rounds its compute to the declared step (within one step's value),
             # the held points are exact: one of them can beat the rounded point, even
             # dominate it. The marker is then that point, never one the table beats.
-            shown = of_points[mode]
-            score = scores.get(mode)
-            better = (
-                shown is not None and score is not None and _beats(frontier, shown, point, score)
-            )
-            if better and shown is not None:
-                point = shown.model_copy(update={"label": mode})
+            shown = of_points["nash"]
+            if shown is not None and _beats(frontier, shown, point, scores["nash"]):
+                point = shown.model_copy(update={"label": "nash"})
                 solved += (
                     "; a point of the frontier scores more than that solve's package in its "
                     "declared step: that point"
                 )
-            details = result.solver.details
-            if mode == "nash":
-                nash = point
-                gained = _log_gain(frontier, solve_point, point)
-                info["nash"] = {
-                    "method": solved,
-                    **_nash_bound(details, gained),
-                    "note": result.message
-                    if gained == 0.0 or not result.message
-                    else "the solve's own package, which the point shown beats: "
-                    + result.message.removeprefix("nash: "),
-                }
-            else:
-                kalai = point
-                # Against the frontier's ideals (its ends), as the point is drawn: the
-                # solve's own tau is against its ideals in the declared step, which can be
-                # smaller (qa45 plain seed 18, PA: the solve's 0.2893 where the point's least
-                # share of the ends is 0.2802, and no package has more; qa46-bargain).
-                tau = score(gains(frontier, point)) if score else details.get("tau")
-                info["kalai"] = {"method": solved, "tau": tau}
+            nash = point
+            gained = _log_gain(frontier, solve_point, point)
+            message = result.message
+            info["nash"] = {
+                "method": solved,
+                **_nash_bound(result.solver.details, gained),
+                "note": message
+                if gained == 0.0 or not message
+                else "the solve's own package, which the point shown beats: "
+                + message.removeprefix("nash: "),
+            }
     # Nash and Kalai are Pareto optimal in V and U: they belong on the partner axis's
     # frontier too. On the risk axis they are no best V at their risk (a package of the
     # same risk can give the US more and the partner less): they stay markers only.
@@ -161,6 +145,35 @@ def attach_bargaining(
             "zopa": zone,
         }
     )
+
+
+def _kalai_on_curves(
+    frontier: Frontier,
+    portfolio: Portfolio,
+    alone: Single,
+    fixed: list[Package],
+    score: Any,
+) -> tuple[FrontierPoint, dict[str, Any]] | None:
+    """The held Kalai point, exact: the most tau over every deal of the partner on its
+    curves (`exact.best_tau`), the frontier's ends its ideals, and its tau. Until
+    qa47-bargain it was a `solve --mode kalai` of the partner alone, in the declared step,
+    then lifted to the curves or replaced by a frontier point scoring more: qa45's plain seed
+    19 (steps of 5,000 H100e) showed tau 0.4170 where a package on the curves it is drawn
+    on has 0.4178, and nothing said so."""
+    from dealbench.negotiate.exact import best_tau
+
+    if score is None:  # an ideal gain of 0: no Kalai point
+        return None
+    _, segment, x = best_tau(alone, alone.us_batna, _ideals(frontier))
+    if segment is None:
+        return None
+    package = alone.package(segment.k, segment.f, x)
+    point = point_of(portfolio, frontier.partner, [*fixed, package], "kalai")
+    point = lifted_point(portfolio, frontier.partner, point, alone).model_copy(
+        update={"label": "kalai"}
+    )
+    method = "exact over every deal of the partner, others held"
+    return point, {"method": method, "tau": float(score(gains(frontier, point)))}
 
 
 def _solve_alone(rest: Portfolio, partner: str, mode: Mode) -> tuple[SolveResult, str]:

@@ -40,6 +40,7 @@ from dealbench.optimize.bargain.solve import GAIN_TOL
 __all__ = [
     "MAX_SEGMENTS",
     "Segment",
+    "best_tau",
     "curves",
     "exact_frontier",
     "largest_joint_gain",
@@ -251,6 +252,35 @@ def largest_joint_gain(alone: Single, us_walk_away: float) -> tuple[float, Segme
             if gain_us >= least and gain_partner >= least and gain_us + gain_partner > best:
                 best, where, at = gain_us + gain_partner, s, float(s.x0 + t * (s.x1 - s.x0))
     return best, where, at
+
+
+def best_tau(
+    alone: Single, us_walk_away: float, ideals: tuple[float, float]
+) -> tuple[float, Segment | None, float]:
+    """The Kalai-Smorodinsky point over every deal of the partner: the most tau with each
+    side's gain at least tau times its ideal gain (`ideals`: US, partner; USD), among equal
+    tau the largest sum of shares, with the segment and compute that reach it (0, None, 0
+    when no deal beats both walk-away values by `GAIN_TOL`). Exact, as `largest_joint_gain`
+    is: along a segment both shares are linear, so the lesser is largest at an end (clipped
+    to both gains >= GAIN_TOL) or where the two cross."""
+    vi, ui = ideals
+    best, where, at = (0.0, 0.0), None, 0.0
+    for s in curves(alone):
+        ends = _clip(s, us_walk_away + GAIN_TOL, alone.batna + GAIN_TOL)
+        if not ends:
+            continue
+        a0, a1 = (s.v0 - us_walk_away) / vi, (s.v1 - us_walk_away) / vi
+        b0, b1 = (s.u0 - alone.batna) / ui, (s.u1 - alone.batna) / ui
+        ts = list(ends)
+        if abs((a1 - a0) - (b1 - b0)) > 1e-15:
+            cross = (b0 - a0) / ((a1 - a0) - (b1 - b0))
+            if ends[0] < cross < ends[1]:
+                ts.append(cross)
+        for t in ts:
+            a, b = a0 + t * (a1 - a0), b0 + t * (b1 - b0)
+            if (min(a, b), a + b) > best:
+                best, where, at = (min(a, b), a + b), s, float(s.x0 + t * (s.x1 - s.x0))
+    return best[0], where, at
 
 
 def _clip(s: Segment, v_min: float, u_min: float) -> list[float]:

@@ -277,6 +277,13 @@ def frontier_words(f: Frontier) -> FrontierWords:
         )
     elif f.nash is not None:
         summary.append(f"Nash: {nash.get('method', '')}.")
+    kalai = f.bargaining.get("kalai", {})
+    if f.kalai is not None and kalai.get("tau") is not None:
+        # The JSON alone had it (qa46-bargain's Left): the share the point gives each side.
+        summary.append(
+            f"Kalai-Smorodinsky tau: {kalai['tau']:.4f}, each side's gain at least that share "
+            f"of its gain at its own best end ({kalai.get('method', '')})."
+        )
     summary.append(zopa_line(f.zopa))
     return FrontierWords(
         title=f"{f.portfolio}: {f.partner} frontier, V against {axis} ({held})",

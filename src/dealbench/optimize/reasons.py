@@ -78,7 +78,7 @@ class NoDeal:
     """Why the optimum leaves one partner without a deal."""
 
     partner: str
-    reason: str  # no-acceptable-package | not-worth-it | shared-limits | time-limit | walked-away | not-explained
+    reason: str  # no-acceptable-package | not-worth-it | shared-limits | whole-steps | time-limit | walked-away | not-explained
     message: str
     relax: list[Relaxation] = field(default_factory=list)
     #: The message says the partner's frontier, the other deals held, has no zone of

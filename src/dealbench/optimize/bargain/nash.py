@@ -72,13 +72,15 @@ def nash_with_gains(
     every set of deals has a Nash product of 0, and the tangent cuts' MIP leaves as few
     partners as it must without a deal, those whose absence costs the product least
     (`objectives.add_nash_objective`). They get no deal, and the product of the others'
-    gains is maximised with its bound stated, as for a portfolio without them. A partner
+    gains is maximised with its bound stated, as for a portfolio without them; when none can gain
+    (in whole steps, say), the product is over none: 1, its log 0, exact (until qa47-bargain
+    the answer kept them all, its bound the MIP's stand-in logs, -600 for three). A partner
     the user requires keeps a deal, outside the product (it may end gainless)."""
     kept = dict(ideals)
     found = nash(kept)
     while found[1] in (Status.OPTIMAL, Status.TIME_LIMIT):
         gainless = {c for c, pair in found_gains(found[0], kept).items() if min(pair) <= NO_GAIN}
-        if not gainless or len(gainless) == len(kept):
+        if not gainless:
             break
         fewer = {code: pair for code, pair in kept.items() if code not in gainless}
         again = nash(fewer)

@@ -206,7 +206,10 @@ def solve_bargaining(
         method="plain",
         details=details,
     )
-    result = _answer(portfolio, mode, status, info, form, ideals, bargained, require, top)
+    solved_in = step if status in (Status.OPTIMAL, Status.TIME_LIMIT) else 0.0
+    result = _answer(
+        portfolio, mode, status, info, form, ideals, bargained, require, top, solved_in
+    )
     grain = portfolio.granularity.h100e
     why = _not_in_steps(portfolio, result, bargained, grain) if mode == "nash" else None
     if why is not None:
@@ -234,7 +237,9 @@ def solve_bargaining(
             details["whole_steps_mip"] = 1.0
             update = {"gap": proven, "seconds": sum(timings.values())}
             info = info.model_copy(update={**update, "details": {**info.details, **details}})
-            again = _answer(portfolio, mode, status, info, form, ideals, bargained, require, top)
+            again = _answer(
+                portfolio, mode, status, info, form, ideals, bargained, require, top, grain
+            )
             if again.us_value is not None:
                 said = f" Solved in whole steps of {grain:,.0f} H100e: {why}."
                 result = again.model_copy(update={"message": (again.message or "") + said})
@@ -313,9 +318,10 @@ def _answer(
     bargained: Ideals,
     require: Sequence[str],
     top: float,
+    step: float = 0.0,
 ) -> SolveResult:
     """The bargaining point's packages, finished, with the note on what it reached and,
-    for nash, the tangent cuts' bound."""
+    for nash, the tangent cuts' bound; `step`: the H100e it was solved in whole steps of."""
     if status not in (Status.OPTIMAL, Status.TIME_LIMIT):
         return empty_result(portfolio, mode, status, info)
     unrounded = _score(mode, found_gains(form, bargained), bargained)
@@ -332,12 +338,14 @@ def _answer(
         if result.us_value is not None
         else unrounded
     )
-    message = note(portfolio, mode, result, ideals, bargained, require, value, unrounded, top)
+    message = note(portfolio, mode, result, ideals, bargained, require, value, unrounded, top, step)
     if result.us_value is None:
         return result.model_copy(update={"message": message})
     # nash's bound is B, the tangent cuts' bound on the log-product; kalai's second stage
-    # bounds the sum of shares, not tau: no bound on tau is stated.
-    bound = top if mode == "nash" and math.isfinite(top) else None
+    # bounds the sum of shares, not tau: no bound on tau is stated. A product of 0 (a
+    # partner bargained with ends gainless) has none: B then holds the MIP's stand-in logs
+    # for partners left out (`objectives.NASH_LEFT_LOG`), no figure of the product.
+    bound = top if mode == "nash" and math.isfinite(top) and math.isfinite(value) else None
     stats = result.solver.model_copy(deep=True, update={"bound": bound})
     stats.details["unrounded_objective"] = unrounded
     return result.model_copy(update={"message": message, "objective": value, "solver": stats})

@@ -27,11 +27,17 @@ def note(
     value: float,
     unrounded: float,
     top: float,
+    step: float = 0.0,
 ) -> str:
     """The bargaining point's message: how close to the best it is (`bound_note`), who
     gets no deal or no gain and why, and what the rounding says. Writes the bound's
-    figures, and how many partners are left without a gain, into `result`'s details."""
+    figures, and how many partners are left without a gain, into `result`'s details.
+    `step`: the H100e the point was solved in whole steps of (0: continuous), which decide
+    what the limits allow, so the zones and gains are said in them."""
     bound = bound_note(mode, value, unrounded, top, result.solver.details)
+    # In whole steps a partner can have no gain where continuous amounts give one
+    # (qa47-verify's seed 6, tiny-zopa: no partner gains in steps of 5,000 H100e).
+    steps = f" in whole steps of {step:,.0f} H100e" if step > 0 else ""
     no_zopa = [p.code for p in portfolio.partners if p.code not in ideals]
     forced = [code for code in no_zopa if code in require]
     no_zopa = [code for code in no_zopa if code not in require]
@@ -47,12 +53,21 @@ def note(
         if mode == "kalai" and result.us_value is not None and value <= NO_GAIN
         else []
     )
+    if mode == "nash" and left and not bargained:
+        # None gains: the product is over none, 1, and that is exact (its bound was the
+        # MIP's stand-in logs for the partners left out, -600 for three).
+        bound = (
+            f"the limits{steps} give no partner with a zone of agreement a gain, so the "
+            "Nash product is over none: 1 (log 0), exact"
+        )
     message = (
         f"{mode}: {bound}."
-        + (f" No zone of agreement, so no deal: {', '.join(no_zopa)}." if no_zopa else "")
+        + (f" No zone of agreement{steps}, so no deal: {', '.join(no_zopa)}." if no_zopa else "")
         + (
-            " The limits cannot give every partner with a zone of agreement a gain at "
-            f"once, so no deal (the Nash product is over the others): {', '.join(left)}."
+            f" No deal: {', '.join(left)}."
+            if left and not bargained
+            else f" The limits{steps} cannot give every partner with a zone of agreement a "
+            f"gain at once, so no deal (the Nash product is over the others): {', '.join(left)}."
             if left
             else ""
         )

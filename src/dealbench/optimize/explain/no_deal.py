@@ -67,6 +67,10 @@ def why_no_deal(
         if result.status == Status.TIME_LIMIT:  # the packages are not proven best
             out.append(_not_found(code, deal))
             continue
+        off = _off_the_step(portfolio, result, code, deal)
+        if off is not None:
+            out.append(off)
+            continue
         out.append(shared_limits(portfolio, result, code, deal, require, cold=cold))
     return out
 
@@ -318,6 +322,40 @@ def _not_worth_it(code: str, deal: Any) -> NoDeal:
                 amount=-deal.us_margin,
             )
         ],
+    )
+
+
+#: The modes that bargain over gains: a partner without a gain in whole steps gets no deal.
+_BARGAINING = ("nash", "kalai")
+
+
+def _off_the_step(portfolio: Portfolio, result: SolveResult, code: str, deal: Any) -> NoDeal | None:
+    """A bargaining point in whole steps (nash, kalai) gives no deal to a partner that, alone
+    in those steps, has no package gaining both sides: its zone of agreement lies between
+    the steps. That is why, not the supply the other deals take (qa47-verify's seed 0,
+    tiny-zopa: PA's USD 5m of room needs all 31,000 H100e of 2026, off the step of 5,000,
+    and its reason said "its best package needs 20,000 H100e in 2026 more than they leave",
+    where in whole steps PA gains nothing even with all of it). None otherwise."""
+    from dealbench.optimize.bargain.solve import ideal_gains
+
+    step = result.compute_step
+    if result.mode not in _BARGAINING or not step:
+        return None
+    alone = forced_portfolio(portfolio, code)
+    if code in ideal_gains(alone, step=step):
+        return None
+    between = code in ideal_gains(alone, step=0.0)
+    return NoDeal(
+        code,
+        "whole-steps",
+        f"alone, a deal with {code} would add {money(deal.us_margin)} to US utility, but in "
+        f"whole steps of {h100e(step)} H100e no package within the limits gives both {code} "
+        "and the US a gain"
+        + (
+            "; in continuous amounts one does: its zone of agreement lies between the steps"
+            if between
+            else ""
+        ),
     )
 
 
