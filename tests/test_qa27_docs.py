@@ -79,7 +79,7 @@ def test_a_redline_marks_no_change_where_both_term_sheets_show_the_same_tranche(
         row = next(line for line in text.splitlines() if line.startswith("| 2027 |"))
         assert "| 200,000 (79,160 GB200) | same |" in row, row
         assert "~~" not in row
-        assert "3 terms changed, 2 added, 1 removed." in text
+        assert "3 terms changed, 1 replaced, 1 added, 0 removed." in text
 
 
 # --- a memo's recommendation gives every reason the figures give ---------------------------

@@ -66,8 +66,8 @@ def test_a_counters_change_is_the_difference_of_the_figures_printed(
     line = " ".join(answer.stdout.split())
     money = r"([+-]?\$[\d.,]+(?:bn|tn|m))"
     found = re.search(
-        rf"Utilities: US {money}, partner {money} \(change from our round 1 \(001-us.yaml\), "
-        rf"which gave US {money}, partner {money}: US {money}, partner {money}\)",
+        rf"Utilities: US {money}, partner {money} Change from our round 1 \(001-us.yaml\), "
+        rf"which gave US {money}, partner {money}: US {money}, partner {money} ",
         line,
     )
     assert found, line

@@ -329,7 +329,7 @@ def test_a_redline_between_two_equal_offers_says_nothing_changed(
     new = load_package(QA6 / "packages" / "cl-counter.yaml", pacific)
     text = internal_redline(pacific, old, new, ("offer", "counter"), fmt)
     assert "No term changed" not in text
-    assert "4 terms changed, 1 added, 1 removed." in text
+    assert "4 terms changed, 1 replaced, 0 added, 0 removed." in text
 
 
 # --- page breaks ----------------------------------------------------------------------------

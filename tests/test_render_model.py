@@ -314,7 +314,9 @@ def test_redline_annotates_each_changed_term_for_the_internal_audience_only() ->
         "United Arab Emirates will invest USD 200bn over three years"
     ) in ext_md
     assert "~~500,000~~ **600,000**" in ext_md
-    assert "6.2 (old). ~~Data centres operated by US companies" in ext_md  # its old number
+    # a clause replaced in its place: one number, the old struck, the new inserted
+    assert "6.2. ~~Data centres operated by US companies" in ext_md
+    assert "(old)" not in ext_md
     assert "Moves:" not in ext_md and "$" not in ext_md
     pf = demo_source().portfolio
     old = evaluate(pf, internal_package("ae-offer", pf))

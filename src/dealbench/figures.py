@@ -82,10 +82,12 @@ def _written(amount: float, scale: float, suffix: str, places: int, signed: bool
     return f"{sign}${text}{suffix}"
 
 
-def usd_change(old: float, new: float) -> tuple[str, str, str]:
+def usd_change(old: float, new: float, signed: bool = False) -> tuple[str, str, str]:
     """`old`, `new` and the change `new - old` (signed), printed side by side so that the
     change as printed is the difference of the two as printed, to the last digit of the
     coarser of them, and is the change rounded, within a hundredth of it (or half a dollar).
+    With `signed`, `old` and `new` carry their sign as `usd(signed=True)` writes it (a
+    margin: +$450.0m).
 
     The two figures are printed as `usd` writes them, with as few more decimals (the same
     for both) as that takes, and the change to the last digit of the coarser of them (a
@@ -123,8 +125,8 @@ def usd_change(old: float, new: float) -> tuple[str, str, str]:
             break
         more += 1
     return (
-        _written(old, *units[0][:2], places[0], False),
-        _written(new, *units[1][:2], places[1], False),
+        _written(old, *units[0][:2], places[0], signed),
+        _written(new, *units[1][:2], places[1], signed),
         _change_written(printed, digit),
     )
 

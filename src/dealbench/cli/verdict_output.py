@@ -30,9 +30,12 @@ def print_verdict(v: Verdict, periods: list[str]) -> None:
         echo(f"  Utilities: US {m(v.us_utility)}, partner {m(v.partner_utility)}")
     else:  # the change the difference of the two as printed, both printed
         (us_was, us, us_change), (p_was, partner, p_change) = changes["us"], changes["partner"]
+        echo(f"  Utilities: US {us}, partner {partner}")
+        # A line of its own: the package compared with is named with its file in
+        # parentheses ("round 3 (003-us.yaml)"), which a parenthesis would hold nested.
         echo(
-            f"  Utilities: US {us}, partner {partner} (change from {v.compared_with}, which "
-            f"gave US {us_was}, partner {p_was}: US {us_change}, partner {p_change})"
+            f"  Change from {v.compared_with}, which gave US {us_was}, partner {p_was}: "
+            f"US {us_change}, partner {p_change}"
         )
     if v.violations:
         lines = broken_messages(v.violations)

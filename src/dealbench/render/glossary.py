@@ -68,6 +68,12 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
         "margin (not the walk-away value alone, as the US margin is); below zero, the Partner "
         "would not accept.",
     ),
+    (
+        "Shadow price",
+        "What one more unit of a limit (a period's supply, the risk budget, a partner's cap) "
+        "is worth to the United States with the deals, security levels and concessions held "
+        "fixed. It holds only within a range, which each price gives.",
+    ),
 )
 
 #: The terms only a comparison of regimes uses (its memo's table and the CLI's).

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import itertools
 import re
 from typing import Any
 
@@ -174,27 +175,47 @@ def _security_text(terms: dict[str, Any]) -> str:
 
 
 def commitment_items(pf: Portfolio, old: DealFigures, new: DealFigures) -> list[dict[str, Any]]:
-    before = {c["id"]: c for c in commitments(pf, old)}
-    after = {c["id"]: c for c in commitments(pf, new)}
-    order = list(after) + [cid for cid in before if cid not in after]
+    """Section 6's clauses as a lawyer's redline of the two term sheets shows them, in the
+    order of the term sheets: a clause kept or changed in its place; a clause replaced by
+    another in its place (status `replaced`) under its one number, the old text struck
+    through and the new inserted; a clause removed or added where it stands. Each number is
+    redlined as the text is (`number`, segments): a renumbered clause's old number struck
+    and its new one inserted, a removed clause's struck, an added clause's inserted, so no
+    number stands twice."""
+    before, after = commitments(pf, old), commitments(pf, new)
+    # Clauses follow the partner's menu in both, so a concession in both is matched.
+    ids = [c["id"] for c in before], [c["id"] for c in after]
     items = []
-    for cid in order:
-        a, b = before.get(cid), after.get(cid)
-        # A clause that does not name its level (a house text, "commits to concession 1")
-        # reads the same at every level: the level Annex C gives it is then said beside
-        # its title, or a changed level would pass as the same term.
-        said = bool(a and b and a["level"]["id"] != b["level"]["id"] and a["clause"] == b["clause"])
-        item = _item(
-            (b or a or {})["title"],
-            _commitment_text(a, said) if a else None,
-            _commitment_text(b, said) if b else None,
-        )
-        # Numbered as in the document the clause comes from: a removed clause keeps its
-        # number in the old term sheet, every other clause has its number in the new one.
-        item["number"] = b["number"] if b else f"{a['number']} (old)"  # type: ignore[index]
-        item["term"] = ("concession", cid, new.concessions.get(cid))
-        items.append(item)
+    for _, i1, i2, j1, j2 in difflib.SequenceMatcher(None, *ids, autojunk=False).get_opcodes():
+        for a, b in itertools.zip_longest(before[i1:i2], after[j1:j2]):
+            items.append(_commitment_item(a, b, new))
     return items
+
+
+def _commitment_item(
+    a: dict[str, Any] | None, b: dict[str, Any] | None, new: DealFigures
+) -> dict[str, Any]:
+    """One clause of section 6: `a` in the old term sheet, `b` in the new (either None)."""
+    # A clause that does not name its level (a house text, "commits to concession 1")
+    # reads the same at every level: the level Annex C gives it is then said beside
+    # its title, or a changed level would pass as the same term.
+    said = bool(
+        a
+        and b
+        and a["id"] == b["id"]
+        and a["level"]["id"] != b["level"]["id"]
+        and a["clause"] == b["clause"]
+    )
+    item = _item(
+        (b or a or {})["title"],
+        _commitment_text(a, said) if a else None,
+        _commitment_text(b, said) if b else None,
+    )
+    if a and b and a["id"] != b["id"]:
+        item["status"] = "replaced"
+    item["number"] = whole(f"{a['number']}." if a else "", f"{b['number']}." if b else "")
+    item["term"] = ("concessions", {c["id"]: new.concessions.get(c["id"]) for c in (a, b) if c})
+    return item
 
 
 def _commitment_text(commitment: dict[str, Any], level: bool) -> str:
@@ -212,9 +233,8 @@ def _apply(package: Package, term: tuple[Any, ...]) -> Package:
         return _with(package, compute={**package.compute, term[1]: term[2]})
     if kind == "security":
         return _with(package, security=term[1])
-    concessions = {k: v for k, v in package.concessions.items() if k != term[1]}
-    if term[2] is not None:
-        concessions[term[1]] = term[2]
+    concessions = {k: v for k, v in package.concessions.items() if k not in term[1]}
+    concessions.update({k: v for k, v in term[1].items() if v is not None})
     return _with(package, concessions=concessions)
 
 
@@ -255,7 +275,7 @@ def redline_context(
         "old": {"label": labels[0]},
         "new": {"label": labels[1]},
         "sections": sections,
-        "summary": {k: statuses.count(k) for k in ("changed", "added", "removed")},
+        "summary": {k: statuses.count(k) for k in ("changed", "replaced", "added", "removed")},
     }
     if audience == "internal":
         context["total"] = _totals(old, new, sides=sides)
@@ -309,14 +329,15 @@ def _totals(
 ) -> dict[str, Any]:
     """The whole change, old against new, formatted (internal only): each money change as
     printed is the difference of the two figures as printed (`usd_change`)."""
+    # A margin is signed, as the term sheets' valuation annex and the memos print it.
     money_rows = [
-        ("US utility", old.us_value, new.us_value),
-        ("Partner utility", old.partner_utility, new.partner_utility),
-        ("Partner margin", old.partner_margin, new.partner_margin),
+        ("US utility", old.us_value, new.us_value, False),
+        ("Partner utility", old.partner_utility, new.partner_utility, False),
+        ("Partner margin", old.partner_margin, new.partner_margin, True),
     ]
     rows = [
-        {"label": label, **dict(zip(("old", "new", "delta"), usd_change(a, b), strict=True))}
-        for label, a, b in money_rows
+        {"label": label, **dict(zip(("old", "new", "delta"), usd_change(a, b, sign), strict=True))}
+        for label, a, b, sign in money_rows
     ]
     rows.append(
         {
