@@ -38,11 +38,12 @@ def test_a_round_refused_after_a_close_says_what_the_web_offers(client: Any, dea
 
 def _offer_refused(client: Any, code: str, form: dict[str, str]) -> str:
     """The web's refusal of an offer to `code` in gulf-asia, in the page's words; it never
-    speaks of `--rounds`, an option the web has no field for."""
+    speaks of the commands' `--rounds`, an option the web has no field for (the page's
+    frames may name `dealbench frontier --rounds`, the command a frame is drawn as)."""
     refused = client.post(f"/p/gulf-asia/n/{code}/offer", data=form)
     assert refused.status_code == 422, refused.text[:2000]
     said = words(refused.text)
-    assert "--rounds" not in said
+    assert "the commands' --rounds" not in said
     return said
 
 
