@@ -87,9 +87,19 @@ CASES: list[tuple[str, Call, str, str]] = [
     ),
     # codes and texts: a list of str, or one alone
     ("solve require", lambda pf, r, t: dealbench.solve(pf, require=None), "require", "got None"),  # type: ignore[arg-type]
-    ("formulate require", lambda pf, r, t: dealbench.formulate(pf, require=["ZZ"]), "require", "'ZZ'"),
+    (
+        "formulate require",
+        lambda pf, r, t: dealbench.formulate(pf, require=["ZZ"]),
+        "require",
+        "'ZZ'",
+    ),
     ("residual excluded", lambda pf, r, t: dealbench.residual(pf, excluded=3), "excluded", "got 3"),  # type: ignore[arg-type]
-    ("concession_ranking", lambda pf, r, t: dealbench.concession_ranking(pf, 3), "partner", "got 3"),  # type: ignore[arg-type]
+    (
+        "concession_ranking",
+        lambda pf, r, t: dealbench.concession_ranking(pf, 3),
+        "partner",
+        "got 3",
+    ),  # type: ignore[arg-type]
     (
         "no_deal_reasons require",
         lambda pf, r, t: dealbench.no_deal_reasons(pf, r, require=5),  # type: ignore[arg-type]
@@ -133,6 +143,8 @@ CASES: list[tuple[str, Call, str, str]] = [
         "got nan",
     ),
     ("zopas path", lambda pf, r, t: dealbench.zopas(TINY, r), "portfolio", "load_portfolio(path)"),  # type: ignore[arg-type]
+    ("compare 3", lambda pf, r, t: dealbench.compare(pf, 3), "policies", "got 3"),  # type: ignore[arg-type]
+    ("compare [None]", lambda pf, r, t: dealbench.compare(pf, [None]), "policies", "got [None]"),  # type: ignore[list-item]
 ]
 
 
@@ -197,9 +209,7 @@ def test_frontier_from_rounds_refuses_a_folder_that_does_not_exist(
     `frontier --rounds` refuses it; an empty folder still draws the plain one."""
     with pytest.raises(InputError) as info:
         dealbench.frontier_from_rounds(tiny, tmp_path / "rounds/tinny", "AA", points=2)
-    assert "rounds/tinny: does not exist; expected the portfolio's rounds folder" in str(
-        info.value
-    )
+    assert "rounds/tinny: does not exist; expected the portfolio's rounds folder" in str(info.value)
     (tmp_path / "empty").mkdir()
     drawn = dealbench.frontier_from_rounds(tiny, tmp_path / "empty", "AA", points=2)
     assert drawn.rounds is not None and drawn.rounds.concluded == {}
