@@ -112,7 +112,8 @@ WRONG_TYPES: list[tuple[str, Call, str, str]] = [
         "rounds_root with its arguments swapped",
         lambda pf, r: dealbench.rounds_root(pf, TINY),  # type: ignore[arg-type]
         "portfolio_path",
-        "expected the portfolio file's path, then the Portfolio: rounds_root(path, portfolio)",
+        # every path parameter's words since qa47-library (`arguments.checked`)
+        "expected a path (a str or an os.PathLike, such as pathlib.Path), got Portfolio(",
     ),
     (
         "us_best_at an amount as text",

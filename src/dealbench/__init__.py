@@ -16,8 +16,9 @@ rounds (`record_offer`, `record_counter`, `room`, `next_offer`), the documents
 which `result.explained(...)` carries as `solve --json` says it) are exported here too;
 README "Using it as a library" shows them with real output. An argument a call cannot
 use (a path where a loaded Portfolio, Package or SolveResult goes; text where its
-annotation says `int`, a number where it says `str`: `dealbench.arguments.checked`, which
-every function exported here passes through) raises `ArgumentError` (an `InputError` and a
+annotation says `int`, a number where it says `str` or a path: `dealbench.arguments.checked`,
+which every function exported here passes through; None where a choice or a list of codes
+goes) raises `ArgumentError` (an `InputError` and a
 `ValueError`) before any work.
 
 Names are imported on first use, so `import dealbench` (and `dealbench --help`)

@@ -13,9 +13,10 @@ import functools
 import inspect
 import math
 import numbers
+import os
 import re
 import reprlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal, TypeVar, cast
 
 from dealbench.errors import ArgumentError, InputError, Issue
@@ -48,7 +49,13 @@ def said(value: object) -> str:
 
 
 def one_of(value: str, allowed: Sequence[T], name: str, what: str) -> T:
-    """`value` when it is one of `allowed`; else an ArgumentError listing them."""
+    """`value` when it is one of `allowed`; else an ArgumentError listing them (a value that
+    is no text too: `solve(pf, 3)` was an AttributeError where the list was spelt)."""
+    if not isinstance(value, str):
+        listed = ", ".join(str(option) for option in allowed)
+        raise ArgumentError(
+            name, f"expected a {what}, one of: {listed}; got {given_briefly(value)}"
+        )
     for option in allowed:
         if value == option:
             return option
@@ -156,6 +163,26 @@ def instance_of(value: object, kind: type[K], name: str, source: str) -> K:
     return value
 
 
+def texts(value: object, name: str, what: str) -> list[str]:
+    """Texts a call takes as a list (partner codes, formats, `PATH=VALUE`s), one of which
+    may be given alone as a str; else an ArgumentError naming `name` (None or a number was
+    a TypeError, a loaded object an AttributeError, from inside). A mapping or a path is no
+    list of them, though Python iterates one."""
+    if isinstance(value, str):
+        return [value]
+    listed = (
+        None
+        if isinstance(value, bytes | os.PathLike | dict) or not isinstance(value, Iterable)
+        else list(value)
+    )
+    if listed is None or not all(isinstance(item, str) for item in listed):
+        raise ArgumentError(
+            name,
+            f"expected a list of {what}s (each a str) or one alone, got {given_briefly(value)}",
+        )
+    return listed
+
+
 def given_briefly(value: object) -> str:
     """What a call was given instead, briefly: a path, or a DealFigures' first 60 characters."""
     brief = reprlib.Repr()
@@ -227,7 +254,13 @@ _PLAIN: dict[str, tuple[Callable[[object], bool], str]] = {
     ),
     "float": (lambda v: isinstance(v, numbers.Real) and not isinstance(v, bool), "a number"),
     "bool": (lambda v: isinstance(v, bool), "True or False"),
+    "os.PathLike[str]": (lambda v: isinstance(v, os.PathLike), "an os.PathLike"),
 }
+
+#: How a path parameter (`str | os.PathLike[str]`) says what it takes, in place of the two
+#: kinds' words.
+_PATH = ("str", "os.PathLike[str]")
+_PATH_WORDS = "a path (a str or an os.PathLike, such as pathlib.Path)"
 
 
 def plain_kinds(annotation: object) -> tuple[str, ...] | None:
@@ -251,7 +284,10 @@ def plain_argument(value: object, kinds: Sequence[str], name: str) -> None:
         return
     if (own := _OWN_WORDS.get(name)) is not None:
         own(value, name)  # its own words: `gap: expected a relative gap from 0 to below 1 ...`
-    words = [_PLAIN[kind][1] for kind in kinds if kind in _PLAIN]
+    path = all(kind in kinds for kind in _PATH)
+    words = [_PLAIN[kind][1] for kind in kinds if kind in _PLAIN and not (path and kind in _PATH)]
+    if path:
+        words.insert(0, _PATH_WORDS)
     if "None" in kinds:
         words.append("None")
     expected = ", ".join(words[:-1]) + f" or {words[-1]}" if len(words) > 1 else words[0]

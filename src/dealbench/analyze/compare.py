@@ -9,7 +9,7 @@ asked) and returns a `Comparison`: one row per regime, one per partner.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -20,6 +20,7 @@ from dealbench.analyze.limits import decided_by_each
 from dealbench.analyze.parallel import Executor
 from dealbench.analyze.scenarios import apply_overrides
 from dealbench.analyze.solves import Chain, SolveOptions, chain_cost, chains, run_chain
+from dealbench.arguments import given_briefly
 from dealbench.errors import ArgumentError
 from dealbench.limit import Limit
 from dealbench.list_words import and_list
@@ -213,8 +214,17 @@ def compare(
     as `no_deal_reasons` counts them.
     """
     portfolio = a_portfolio(portfolio)
-    if isinstance(policies, str | os.PathLike):  # one regime name, not letter by letter
+    given = policies
+    if isinstance(policies, str | os.PathLike | Policy):  # one alone, not letter by letter
         policies = [policies]
+    listed = isinstance(policies, Iterable) and not isinstance(policies, Mapping | bytes)
+    policies = list(policies) if listed else []
+    if not listed or not all(isinstance(p, Policy | str | os.PathLike) for p in policies):
+        raise ArgumentError(  # a number was a TypeError, one in a list pathlib's
+            "policies",
+            "expected regime names, policy files or Policy objects (a list, or one alone), "
+            f"got {given_briefly(given)}",
+        )
     if not policies:
         raise ArgumentError("policies", "expected at least one policy (or regime name) to compare")
     read = [p if isinstance(p, Policy) else find_regime(p, option="policies") for p in policies]

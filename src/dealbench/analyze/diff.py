@@ -10,7 +10,9 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from dealbench.analyze.packages import concession_changes
+from dealbench.arguments import given_briefly
 from dealbench.checker import DealFigures
+from dealbench.errors import ArgumentError
 from dealbench.figures import h100e, quantity, shown
 from dealbench.list_words import plural
 from dealbench.model.rounds import walked_away_words
@@ -103,6 +105,12 @@ def diff_results(
     US value, partners' total and risk (USD; risk-weighted H100e), and partner by partner
     who gains or loses a deal, its compute (H100e) and concessions."""
     a, b = a_result(a, "a"), a_result(b, "b")
+    if not (isinstance(labels, tuple | list) and len(labels) == 2) or not all(
+        isinstance(label, str) for label in labels
+    ):
+        raise ArgumentError(
+            "labels", f"expected two labels, such as ('A', 'B'), got {given_briefly(labels)}"
+        )
     notes = []
     if a.portfolio != b.portfolio:
         notes.append(f"different portfolios: {a.portfolio} and {b.portfolio}")

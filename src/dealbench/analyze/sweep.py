@@ -84,6 +84,9 @@ class ChangePoint(BaseModel):
 
 
 class SweepResult(BaseModel):
+    """What `sweep_param` and `sweep_scenarios` return first (`dealbench sweep --json`): a
+    row per value or scenario solved, and the change points where the package changes."""
+
     model_config = ConfigDict(frozen=True)
 
     portfolio: str

@@ -11,6 +11,6 @@ tolerances all of them allow (`tolerance`).
 """
 
 from dealbench.checker.deal import DealFigures, evaluate
-from dealbench.checker.portfolio_check import PortfolioCheck, check, figures_of
+from dealbench.checker.portfolio_check import PortfolioCheck, check, figures_of, known_figures
 
-__all__ = ["DealFigures", "PortfolioCheck", "check", "evaluate", "figures_of"]
+__all__ = ["DealFigures", "PortfolioCheck", "check", "evaluate", "figures_of", "known_figures"]

@@ -8,8 +8,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from dealbench.arguments import given_briefly, instance_of, texts
 from dealbench.checker.deal import DealFigures, evaluate
 from dealbench.checker.tolerance import COMPUTE_TOL, over
+from dealbench.errors import ArgumentError
 from dealbench.figures import quantity, usd
 from dealbench.limit import Limit, limits_from_details, messages
 from dealbench.list_words import and_list
@@ -68,7 +70,8 @@ def check(
     changes one deal of a checked portfolio)."""
     a_portfolio(portfolio)
     packages = packages_of(packages)
-    known = {d.partner: d for d in checked}
+    agreed = texts(agreed, "agreed", "partner code")
+    known = known_figures(checked)
     deals: list[DealFigures] = []
     violations: list[Limit] = []
     seen: set[str] = set()
@@ -140,6 +143,22 @@ def check(
         risk_budget=budget,
         violations=violations,
     )
+
+
+def known_figures(checked: object, name: str = "checked") -> dict[str, DealFigures]:
+    """Figures `evaluate` gave (`check`'s and `residual`'s `checked`), by partner; anything
+    else is an ArgumentError naming `name` (a str or None was an error from inside)."""
+    if isinstance(checked, DealFigures):
+        checked = [checked]
+    if isinstance(checked, str | bytes | dict) or not isinstance(checked, Iterable):
+        raise ArgumentError(
+            name, f"expected figures evaluate() gave (DealFigures), got {given_briefly(checked)}"
+        )
+    return {d.partner: d for d in (instance_of(d, DealFigures, name, EVALUATED) for d in checked)}
+
+
+#: Where a `DealFigures` comes from, as a refusal of something else says it.
+EVALUATED = "evaluate(portfolio, package) gives one; a solve's are result.deals"
 
 
 def figures_of(

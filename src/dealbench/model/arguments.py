@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 
-from dealbench.arguments import given_briefly, instance_of
+from dealbench.arguments import given_briefly, instance_of, texts
 from dealbench.errors import ArgumentError
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
@@ -48,8 +48,11 @@ def packages_of(value: object, name: str = "packages") -> list[Package]:
 
 
 def partner_codes(portfolio: Portfolio, codes: Iterable[str] | str, name: str) -> list[str]:
-    """Partner codes of `portfolio` (one code may be given alone, as a str)."""
-    listed = [codes] if isinstance(codes, str) else list(codes)
+    """Partner codes of `portfolio` (one code may be given alone, as a str); anything else
+    than codes is an ArgumentError naming `name` (`require=None` was a TypeError, a
+    Portfolio an AttributeError, from inside)."""
+    a_portfolio(portfolio)
+    listed = texts(codes, name, "partner code")
     for code in listed:
         partner_code(portfolio, code, name)
     return listed
@@ -59,6 +62,8 @@ def partner_code(portfolio: Portfolio, code: str, name: str = "partner") -> str:
     """`code` when it is a partner of `portfolio`; else an ArgumentError listing its codes
     (`Portfolio.unknown_partner`). A portfolio that is not one is said first."""
     a_portfolio(portfolio)
+    if not isinstance(code, str):
+        raise ArgumentError(name, f"expected a partner code (a str), got {given_briefly(code)}")
     if portfolio.partner(code) is None:
         raise ArgumentError(name, portfolio.unknown_partner(code))
     return code

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from dealbench.errors import InputError, Issue
 from dealbench.list_words import and_list
-from dealbench.model import rules
+from dealbench.model import portfolio_rules, rules
 from dealbench.model.arguments import a_portfolio
 from dealbench.model.file_kind import Kind, detect_kind, not_a_result, refuse_other_kind
 from dealbench.model.load_package import load_package, load_round_file
@@ -105,9 +105,9 @@ def load_portfolio(path: str | os.PathLike[str]) -> Portfolio:
             all_loaded = False
             continue
         inputs[psource.display] = psource.digest
-        cross = list(rules.partner_in_periods_problems(partner, spec.periods))
+        cross = list(portfolio_rules.partner_in_periods_problems(partner, spec.periods))
         if policy is not None:
-            cross += rules.partner_in_policy_problems(partner, policy)
+            cross += portfolio_rules.partner_in_policy_problems(partner, policy)
         issues += [psource.issue(loc, msg) for loc, msg in cross]
         if partner.code in partner_files:
             issues.append(
@@ -116,11 +116,13 @@ def load_portfolio(path: str | os.PathLike[str]) -> Portfolio:
                     f"partner {partner.code} is listed twice (also {partner_files[partner.code]})",
                 )
             )
-        partners.append(rules.in_horizon(partner, list(spec.periods)))
+        partners.append(portfolio_rules.in_horizon(partner, list(spec.periods)))
         partner_files[partner.code] = psource.display
 
     if policy is not None:
-        problems = rules.partner_cap_problems(spec.caps, partners, policy, all_loaded=all_loaded)
+        problems = portfolio_rules.partner_cap_problems(
+            spec.caps, partners, policy, all_loaded=all_loaded
+        )
         issues += [source.issue(loc, msg) for loc, msg in problems]
     if issues or policy is None:
         raise InputError(issues)  # a policy that failed to load has left its issues

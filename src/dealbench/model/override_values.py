@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from dealbench.arguments import texts
 from dealbench.errors import ArgumentError
 from dealbench.model.yamlparse import Numbers, parse
 
@@ -77,8 +78,7 @@ def parse_set(items: Iterable[str] | str, name: str = "items") -> Sets:
     """`["PATH=VALUE", ...]` (the `--set` options) as an ordered mapping of path to value
     that knows the numbers as typed (`Sets`); one "PATH=VALUE" may be given alone. An
     ArgumentError names `name` (the caller's parameter: `sets` for `load_scenario`)."""
-    if isinstance(items, str):  # not letter by letter
-        items = [items]
+    items = texts(items, name, "PATH=VALUE text")  # one alone: not letter by letter
     out = Sets()
     for item in items:
         path, sep, text = item.partition("=")

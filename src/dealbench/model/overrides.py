@@ -29,7 +29,7 @@ from pydantic import ValidationError
 
 from dealbench.errors import ArgumentError, InputError, Issue
 from dealbench.figures import quantity
-from dealbench.model import rules
+from dealbench.model import portfolio_rules, rules
 from dealbench.model.arguments import a_portfolio
 from dealbench.model.error_words import RULE, error_message
 from dealbench.model.override_paths import PortfolioFields, Walked, walk
@@ -142,8 +142,10 @@ def _apply_one(pf: Portfolio, path: str, value: Any, where: str, typed: Typed) -
         policy = _validated(Policy, walked, path, where, typed)
         _raise_problems(rules.policy_problems(policy), path, where)
         for each in pf.partners:
-            _raise_problems(rules.partner_in_policy_problems(each, policy), path, where)
-        _raise_problems(rules.partner_cap_problems(pf.caps, pf.partners, policy), path, where)
+            _raise_problems(portfolio_rules.partner_in_policy_problems(each, policy), path, where)
+        _raise_problems(
+            portfolio_rules.partner_cap_problems(pf.caps, pf.partners, policy), path, where
+        )
         try:
             return pf.with_policy(policy)
         except PeriodMismatch as exc:
@@ -154,8 +156,8 @@ def _apply_one(pf: Portfolio, path: str, value: Any, where: str, typed: Typed) -
         if new.code != code:
             raise fail("a partner's code cannot be changed")
         problems = [  # its own rules were checked as it was validated (`Partner._own_rules`)
-            *rules.partner_in_policy_problems(new, pf.policy),
-            *rules.partner_in_periods_problems(new, pf.periods, beyond=False),
+            *portfolio_rules.partner_in_policy_problems(new, pf.policy),
+            *portfolio_rules.partner_in_periods_problems(new, pf.periods, beyond=False),
         ]
         _raise_problems(problems, path, where)
         partners = [new if p.code == code else p for p in pf.partners]
@@ -194,7 +196,9 @@ def _apply_portfolio(
     for period in spec.supply:
         if period not in pf.periods:
             raise fail(not_a_period(period, pf.periods))
-    _raise_problems(rules.partner_cap_problems(spec.caps, pf.partners, pf.policy), path, where)
+    _raise_problems(
+        portfolio_rules.partner_cap_problems(spec.caps, pf.partners, pf.policy), path, where
+    )
     # `portfolio.risk_budget=none`: no risk budget at all, whatever the policy's, until the
     # path is set again; other paths keep it so.
     unset = spec.risk_budget is None if rest[0] == "risk_budget" else pf.no_risk_budget

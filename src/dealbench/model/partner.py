@@ -50,6 +50,10 @@ def value_on(segments: list[tuple[float, float]], h100e: float) -> float:
 
 
 class Partner(Strict):
+    """A partner (deals/partners/*.yaml; `load_partner` reads one): its tier, ask per period,
+    value curve, walk-away values, security costs and concessions, held to its own rules
+    (`partner_rules`) however it is built."""
+
     code: Annotated[str, Field(pattern=r"^[A-Z]{2,3}$")]
     name: Text
     #: Whether running English puts "the" before the name ("the Philippines"); without

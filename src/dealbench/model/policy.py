@@ -48,6 +48,10 @@ class Caps(Strict):
 
 
 class Policy(Strict):
+    """A regime (deals/policy/*.yaml; `load_policy` reads one, `find_regime` one by name):
+    its security levels weakest first, the caps per tier, what exported compute is worth to
+    the US, the penalty on its diversion risk, and a risk budget."""
+
     id: Id
     title: Text
     security_levels: Annotated[list[SecurityLevel], Field(min_length=1)]

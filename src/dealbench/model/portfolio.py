@@ -10,12 +10,14 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from dealbench.figures import h100e
 from dealbench.list_words import and_list, meant, one_of, or_list
+from dealbench.model import portfolio_rules
 from dealbench.model.base import (
     Compute,
     Id,
@@ -23,6 +25,7 @@ from dealbench.model.base import (
     RiskBudget,
     Strict,
 )
+from dealbench.model.error_words import refuse_problems
 from dealbench.model.fields import FileRef, Text
 from dealbench.model.granularity import DEFAULT_GRANULARITY, Granularity, GranularityField
 from dealbench.model.partner import Partner
@@ -115,6 +118,31 @@ class Portfolio(BaseModel):
             periods = [str(t) for t in data.get("periods", [])]
             return {**data, "policy": caps_per_period(data["policy"], periods)}
         return data
+
+    @field_validator("partners")
+    @classmethod
+    def _partners_fit(cls, partners: list[Partner], info: ValidationInfo) -> list[Partner]:
+        """Each partner against the portfolio's periods and regime, listed once
+        (`portfolio_rules`), its asks beyond the horizon then dropped, as `load_portfolio`
+        does: a portfolio built in code is held to the rules one read from files is."""
+        periods, policy = info.data.get("periods"), info.data.get("policy")
+        if periods is None or policy is None:  # their own errors are said
+            return partners
+        refuse_problems("Portfolio", portfolio_rules.partners_problems(partners, periods, policy))
+        return [portfolio_rules.in_horizon(p, periods) for p in partners]
+
+    @model_validator(mode="after")
+    def _caps_fit(self) -> Portfolio:
+        """A supply for each period, and deal-by-deal caps of its partners under the
+        regime's levels (`portfolio_rules`), as `load_portfolio` checks them."""
+        refuse_problems(
+            "Portfolio",
+            [
+                *portfolio_rules.supply_problems(self.supply, self.periods),
+                *portfolio_rules.partner_cap_problems(self.caps, self.partners, self.policy),
+            ],
+        )
+        return self
 
     def partner(self, code: str) -> Partner | None:
         return next((p for p in self.partners if p.code == code), None)

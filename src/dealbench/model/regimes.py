@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from dealbench.errors import ArgumentError, InputError, Issue
 from dealbench.list_words import and_list, did_you_mean, each_once
-from dealbench.model import load_policy, rules
+from dealbench.model import load_policy, portfolio_rules
 from dealbench.model.concession import SecurityRequirement
 from dealbench.model.partner import Partner
 from dealbench.model.periods import PeriodMismatch, caps_per_period
@@ -107,7 +107,9 @@ def regime_names(portfolio_path: str | os.PathLike[str]) -> list[str]:
 def fits(portfolio: Portfolio, policy: Policy) -> bool:
     """Whether `portfolio`'s partners can be put under `policy` (`under_regime`): it defines
     every security level they name."""
-    problems = (x for p in portfolio.partners for x in rules.partner_in_policy_problems(p, policy))
+    problems = (
+        x for p in portfolio.partners for x in portfolio_rules.partner_in_policy_problems(p, policy)
+    )
     return next(problems, None) is None
 
 
@@ -203,7 +205,7 @@ def under_regime(portfolio: Portfolio, policy: Policy) -> Portfolio:
     issues = [
         _partner_issue(portfolio, partner, loc, message)
         for partner in portfolio.partners
-        for loc, message in rules.partner_in_policy_problems(partner, policy)
+        for loc, message in portfolio_rules.partner_in_policy_problems(partner, policy)
     ]
     if issues:  # a partner file names security levels this regime does not have
         raise InputError([*issues, _levels_issue(portfolio, policy)])

@@ -1,7 +1,7 @@
 """Rules that span several fields or files, each reported at its exact place: a policy,
-a scenarios file, a partner against its regime and its portfolio's periods, deal-by-deal
-caps (the words for an unknown id are `list_words.unknown`). A partner file's own rules are in
-`partner_rules`, a package's in `package_rules`.
+a scenarios file (the words for an unknown id are `list_words.unknown`). A partner file's
+own rules are in `partner_rules`, a package's in `package_rules`, a portfolio's partners
+against its regime, its periods and its caps in `portfolio_rules`.
 
 Every function yields `(loc, message)` pairs; the loader attaches file and line.
 """
@@ -10,11 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dealbench.list_words import did_you_mean, one_of, unknown
-from dealbench.model.concession import SecurityRequirement
-from dealbench.model.partner import Partner
-from dealbench.model.periods import length as period_length
-from dealbench.model.periods import not_a_period
+from dealbench.list_words import unknown
 from dealbench.model.policy import Caps, Policy
 from dealbench.model.portfolio import BASE_SCENARIO, ScenarioFile
 from dealbench.model.yamlio import Loc
@@ -114,85 +110,3 @@ def _cap_problems(caps: Caps, levels: list[str]) -> Iterator[Problem]:
                     yield ("caps", tier, level), "a cap cannot be negative"
         elif value < 0:
             yield ("caps", tier), "a cap cannot be negative"
-
-
-def partner_in_policy_problems(partner: Partner, policy: Policy) -> Iterator[Problem]:
-    """A partner checked against the regime it is negotiated under."""
-    levels = policy.level_ids
-    regime = f" in regime {policy.id}"
-    for level in partner.security_costs:
-        if level not in levels:
-            yield ("security_costs", level), unknown("security level", level, levels, regime)
-    for i, concession in enumerate(partner.concessions):
-        for j, req in enumerate(concession.requires):
-            if isinstance(req, SecurityRequirement) and req.security not in levels:
-                loc: Loc = ("concessions", i, "requires", j, "security")
-                yield loc, unknown("security level", req.security, levels, regime)
-
-
-def in_horizon(partner: Partner, periods: list[str]) -> Partner:
-    """`partner` with asks only in `periods` (the portfolio's horizon decides)."""
-    if all(t in periods for t in partner.ask):
-        return partner
-    return partner.model_copy(
-        update={"ask": {t: x for t, x in partner.ask.items() if t in periods}}
-    )
-
-
-def partner_in_periods_problems(
-    partner: Partner, periods: list[str], *, beyond: bool = True
-) -> Iterator[Problem]:
-    """Asks in periods the portfolio cannot have. With `beyond`, a period of the
-    portfolio's own length beyond its horizon is fine (a partner file serves portfolios
-    of several horizons; `in_horizon` drops it); one of another length, or no period at
-    all, is not."""
-    lengths = {period_length(t) for t in periods} - {None}
-    for period in partner.ask:
-        if period not in periods:
-            said = period_length(period)
-            if beyond and said is not None and lengths == {said}:
-                continue
-            other = next(iter(lengths)) if len(lengths) == 1 else None
-            hint = (
-                f"; asks are per period: {period!r} is a {said} and this portfolio's periods "
-                f"are {other}s, so write the ask per {other}"
-                if said is not None and other is not None and said != other
-                else ""
-            )
-            yield (
-                ("ask", period),
-                not_a_period(period, periods) + hint,
-            )
-
-
-def partner_cap_problems(
-    caps: dict[str, dict[str, float]],
-    partners: list[Partner],
-    policy: Policy,
-    *,
-    all_loaded: bool = True,
-) -> Iterator[Problem]:
-    """A deal-by-deal cap names a partner of the portfolio, outside tier 3, and a level.
-    When a partner file failed to load (`all_loaded` false), a code not among `partners`
-    may be that file's: it is not called unknown, its file's own errors are the news."""
-    by_code = {p.code: p for p in partners}
-    for code, levels in caps.items():
-        partner = by_code.get(code)
-        if partner is None and not all_loaded:
-            continue
-        if partner is None:
-            known = one_of(by_code)
-            yield (
-                ("caps", code),
-                f"{code!r} is not a partner of this portfolio; expected one of: {known}"
-                + did_you_mean(code, by_code),
-            )
-            continue
-        if partner.tier == 3:
-            yield (
-                ("caps", code),
-                f"{code} is tier 3 (arms-embargoed): no cap can let compute through",
-            )
-        for level in levels:
-            if level not in policy.level_ids:
-                yield ("caps", code, level), unknown("security level", level, policy.level_ids)

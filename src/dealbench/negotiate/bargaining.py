@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from dealbench.model.arguments import a_portfolio
 from dealbench.model.granularity import Granularity
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
@@ -308,6 +309,7 @@ def zopas(portfolio: Portfolio, base: SolveResult | None = None) -> list[dict[st
     from dealbench.negotiate.frontier import held
     from dealbench.negotiate.single import single
 
+    a_portfolio(portfolio)  # a path was an AttributeError once it was solved
     if base is None:
         base = solve(portfolio).raise_for_status()
     out = []

@@ -25,6 +25,7 @@ from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict
 
+from dealbench.arguments import amount_of_usd
 from dealbench.checker import DealFigures, PortfolioCheck, check, evaluate
 from dealbench.errors import Chosen, InputError, Issue
 from dealbench.figures import quantity
@@ -181,6 +182,7 @@ def improvements(
     # One held package a partner: a second one of the same partner (the same file twice)
     # took its supply and risk twice.
     each_once([o.partner for o in others], "hold", "partner's package")
+    min_gain = amount_of_usd(min_gain, "min_gain")  # nan was a ValueError from inside
     base = evaluate(portfolio, package)
     search = _Search(
         portfolio, p, package, list(others), base.us_value, base.partner_utility, min_gain
@@ -558,5 +560,5 @@ def _level(level: str) -> str:
 
 
 def _partner(portfolio: Portfolio, partner: str | Partner) -> Partner:
-    code = partner if isinstance(partner, str) else partner.code
+    code = partner.code if isinstance(partner, Partner) else partner  # else said by name
     return known_partner(portfolio, code)

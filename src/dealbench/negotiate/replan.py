@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from dealbench.checker import DealFigures, figures_of
+from dealbench.checker import DealFigures, figures_of, known_figures
 from dealbench.errors import ArgumentError, InfeasibleError
 from dealbench.model.arguments import a_portfolio, packages_of, partner_codes
 from dealbench.model.package import Package
@@ -49,7 +49,7 @@ def residual(
     fixed = packages_of(fixed, "fixed")
     excluded = partner_codes(portfolio, excluded, "excluded")  # a code it lacks was ignored
     gone = {pkg.partner for pkg in fixed} | set(excluded)
-    known = {d.partner: d for d in checked}
+    known = known_figures(checked)
     supply = dict(portfolio.supply)
     risk = 0.0
     for pkg in fixed:

@@ -33,7 +33,7 @@ from dealbench.negotiate.frontier import (
 from dealbench.negotiate.plan import Plan, replan
 from dealbench.negotiate.rounds.check import refuse_after_close
 from dealbench.negotiate.rounds.negotiation import Negotiation
-from dealbench.negotiate.rounds.read import load_negotiations
+from dealbench.negotiate.rounds.read import existing_root, load_negotiations
 
 __all__ = ["frontier_from_rounds", "held_at"]
 
@@ -70,10 +70,11 @@ def frontier_from_rounds(
 
     The options are `frontier`'s. Raises `dealbench.errors.InputError` at the round file
     when the negotiation with `partner` is concluded or walked away (its terms are fixed),
-    and `ArgumentError` for an argument out of range."""
+    and at `root` when it is no folder (an empty one holds nothing: the plain frontier), and
+    `ArgumentError` for an argument out of range."""
     portfolio = a_portfolio(portfolio)
     check_partner(portfolio, partner)
-    negotiations = load_negotiations(portfolio, root)
+    negotiations = load_negotiations(portfolio, existing_root(root, portfolio))
     if partner in negotiations:
         ended = negotiations[partner]
         refuse_after_close(ended, NO_FRONTIER.get(ended.status, ""), again=False)

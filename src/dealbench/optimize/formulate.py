@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import pulp
 
 from dealbench.arguments import one_of
-from dealbench.model.arguments import a_portfolio
+from dealbench.model.arguments import partner_codes
 from dealbench.model.concession import SecurityRequirement
 from dealbench.model.partner import Partner
 from dealbench.model.portfolio import Portfolio
@@ -59,7 +59,7 @@ def formulate(
     sum of shares (its second, Pareto step), or with `least_risk` the least risk
     (`dealbench.optimize.bargain.kalai`). `step` > 0: compute in whole steps of
     that many H100e, or the limit itself (`add_whole_steps`)."""
-    a_portfolio(portfolio)
+    require = partner_codes(portfolio, require, "require")  # as `solve`'s (a KeyError once)
     mode = one_of(mode, MODES, "mode", "mode")  # an ArgumentError, as `solve`'s mode
     f = Formulation(
         portfolio, mode, pulp.LpProblem(safe_name(f"dealbench_{portfolio.id}"), pulp.LpMaximize)

@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from markupsafe import Markup
 
-from dealbench.arguments import a_date, given_briefly, one_of
+from dealbench.arguments import a_date, given_briefly, one_of, texts
 from dealbench.errors import ArgumentError, InputError, Issue, RenderError
 from dealbench.folders import present
 from dealbench.jsontext import to_json
@@ -358,7 +358,8 @@ def documents_for(
             "a portfolio memo covers every deal; one partner's deal is in its deal memo "
             "or its term sheet",
         )
-    codes = list(partners) if partners else [d.partner for d in source.checked.deals]
+    asked = [] if partners is None else texts(partners, "partners", "partner code")
+    codes = asked or [d.partner for d in source.checked.deals]
     if kind != "portfolio-memo" or source.is_package:  # one document per deal: each exists
         for code in codes:  # refused before any document is made, naming the argument
             source.deal(code, "partners")
@@ -375,7 +376,7 @@ def formats_of(formats: Iterable[Format] | str) -> list[Format]:
     """The formats asked for; an ArgumentError for one dealbench cannot write (a str was
     read letter by letter, and an unknown format gave no file and no error), or for one
     asked for twice."""
-    asked = [formats] if isinstance(formats, str) else list(formats)
+    asked = texts(formats, "formats", "format")
     return [one_of(f, FORMATS, "formats", "format") for f in each_once(asked, "formats", "format")]
 
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from dealbench.arguments import one_of
+from dealbench.arguments import one_of, texts
 from dealbench.checker import DealFigures
 from dealbench.errors import InfeasibleError
 from dealbench.figures import usd
@@ -106,6 +106,7 @@ def next_offer(
     a_plan(plan)  # None here was an AttributeError deep inside
     last = negotiation.last_offer
     last_package = last.package if last is not None else None
+    fix = texts(fix, "fix", "term")  # None was a TypeError once an offer was chosen
     check_fix(portfolio, partner, fix, last_package)
     walk = walk_away
     if walk is None:

@@ -9,9 +9,9 @@ from functools import partial
 from pathlib import Path
 
 from dealbench.checker import evaluate
-from dealbench.errors import ArgumentError, InputError, Issue
+from dealbench.errors import InputError, Issue
 from dealbench.folders import folder_fault, listing
-from dealbench.model.arguments import a_portfolio
+from dealbench.model.arguments import a_portfolio, partner_code
 from dealbench.model.file_kind import refuse_other_kind
 from dealbench.model.load_package import is_round_file
 from dealbench.model.package import Package
@@ -29,7 +29,7 @@ from dealbench.model.seal import SEAL_PREFIX
 from dealbench.model.validation import validate
 from dealbench.model.yamlio import display_path, read_regular_file, read_yaml
 from dealbench.negotiate.rounds.check import numbering_issues, recorded_hint, sequence_issues
-from dealbench.negotiate.rounds.negotiation import Negotiation, Round
+from dealbench.negotiate.rounds.negotiation import Negotiation, Round, rounds_root
 
 __all__ = [
     "closed_own",
@@ -139,12 +139,32 @@ def _check_root(root: Path) -> None:
         raise InputError(Issue(display_path(root), None, "", fault))
 
 
+def existing_root(root: str | os.PathLike[str], portfolio: Portfolio) -> Path:
+    """A re-plan's rounds folder (`frontier_from_rounds`; the CLI's `--rounds` checks it before
+    loading anything), which must exist: a mistyped one read as no rounds at all, the plain
+    portfolio drawn under the re-plan's name. The portfolio's own (`rounds_root`), which the
+    first round recorded makes, holds no rounds yet (the web's negotiation page of a
+    partner not yet offered anything links its re-plan)."""
+    root = Path(root)
+    _check_root(root)
+    own = (
+        portfolio.file is not None
+        and root.resolve() == rounds_root(portfolio.file, portfolio).resolve()
+    )
+    if not root.is_dir() and not own:
+        expected = "the portfolio's rounds folder, e.g. deals/rounds/<id>"
+        raise InputError(
+            Issue(display_path(root), None, "", f"does not exist; expected {expected}")
+        )
+    return root
+
+
 def known_partner(portfolio: Portfolio, code: str, argument: str = "partner") -> Partner:
     """The portfolio's partner `code`; else an ArgumentError naming `argument`
     (`Portfolio.unknown_partner`). A portfolio that is not one is said first."""
-    found = a_portfolio(portfolio).partner(code)
-    if found is None:
-        raise ArgumentError(argument, portfolio.unknown_partner(code))
+    code = partner_code(portfolio, code, argument)
+    found = portfolio.partner(code)
+    assert found is not None  # `partner_code` said so otherwise
     return found
 
 

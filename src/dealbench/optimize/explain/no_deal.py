@@ -17,14 +17,14 @@ from typing import Any
 from dealbench.figures import h100e
 from dealbench.figures import usd as money
 from dealbench.list_words import and_list, spans
-from dealbench.model.arguments import a_portfolio
+from dealbench.model.arguments import partner_codes
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.explain.data import NoDeal, Relaxation
 from dealbench.optimize.explain.infeasible import explain_infeasible, no_compute
 from dealbench.optimize.explain.relax_words import RAISE_NOISE, limit_raised
 from dealbench.optimize.explain.shared_limits import shared_limits
 from dealbench.optimize.reasons import NOT_EXPLAINED
-from dealbench.optimize.result import SolveResult, Status, a_result
+from dealbench.optimize.result import SolveResult, Status, result_for
 from dealbench.result_words import MAX_EXPLAINED
 
 __all__ = [
@@ -388,8 +388,8 @@ def no_deal_reasons(
     --explain-all` in every shell until session 42."""
     from dealbench.optimize.decomposition.warm import remember, warm_from
 
-    a_portfolio(portfolio)
-    a_result(result)
+    result_for(portfolio, result)  # another portfolio's partners, explained against this one
+    require = partner_codes(portfolio, require, "require")
     if not result.no_deal:
         return []
     if limit is None or len(result.no_deal) <= limit:
