@@ -90,7 +90,11 @@ def test_the_pipeline_never_imports_the_layers_above_it(graph: dict[str, set[str
 #: The pipeline's rooms in the order they may import each other, bottom first: `check`
 #: knows no solver and the optimizer runs it on its answer (DESIGN.md), so `checker` lies
 #: below `optimize`; `render` turns results into documents and nothing below formats with it.
-IMPORT_ORDER = ("model", "checker", "optimize", "render")
+#: The pipeline's rooms bottom first, then the layers above it (DESIGN.md, "One direction
+#: of flow"): `negotiate` above `analyze` (its room and joint frontier use
+#: `analyze.parallel`; session 47, qa47-reread), the web workbench above both, the CLI
+#: above the workbench it starts (`dealbench serve`).
+IMPORT_ORDER = ("model", "checker", "optimize", "render", "analyze", "negotiate", "web", "cli")
 
 
 def test_a_room_of_the_pipeline_imports_only_the_rooms_below_it(
