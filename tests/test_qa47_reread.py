@@ -1,9 +1,10 @@
 """Session 47 (qa47-reread): a reread of the house's structure.
 
-- `analyze` and `negotiate` imported each other (`test_structure`'s IMPORT_ORDER holds the order) (`negotiate.room`, `negotiate.build` and
+- `analyze` and `negotiate` imported each other (`negotiate.room`, `negotiate.build` and
   `negotiate.joint_chains` use `analyze.parallel`; `analyze.validation` read rounds with
   `negotiate.rounds.read`). `negotiate` is the upper layer now: `validate`'s walk moved to
-  `negotiate.validation`, and nothing of `analyze` imports `negotiate`.
+  `negotiate.validation`, and nothing of `analyze` imports `negotiate` (`test_structure`'s
+  `IMPORT_ORDER` holds the order).
 - A Partner built in code (`Partner(...)`, `Partner.model_validate`) skipped the rules a
   partner file is held to (`partner_rules`: ids once, ranges well formed, a concave curve,
   no cycle of requirements): the model checks them itself now, for every path.
