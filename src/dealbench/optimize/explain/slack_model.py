@@ -178,7 +178,13 @@ class SlackModel:
         left = None if deadline is None else deadline - time.monotonic()
         if left is not None and left <= 0:
             return False
-        backend = make_backend("highs", time_limit=left, gap=1e-9)
+        # Each slack's bound is its group's switch times the group's scale (up to thousands
+        # in model units): at HiGHS's integrality tolerance (1e-6) a switch read as off let
+        # a slack through, and the set to relax came out empty ("AE's acceptance needs
+        # $851,064 more", with the risk budget one H100e short and no change of limits said).
+        backend = make_backend(
+            "highs", time_limit=left, gap=1e-9, highs_options={"mip_feasibility_tolerance": 1e-9}
+        )
         outcome = run_pulp(self.f.problem, backend)
         return outcome.state == "optimal" and outcome.has_solution
 
