@@ -14,6 +14,7 @@ from typing import Any
 import pulp
 
 from dealbench.figures import usd as money
+from dealbench.figures import usd_at_most as money_at_most
 from dealbench.list_words import spans
 from dealbench.model.partner import Partner
 from dealbench.model.policy import Caps
@@ -203,7 +204,8 @@ class SlackModel:
             floor = self.v_floor or 0.0
             return (
                 f"the most US utility any set of packages within the limits gives is "
-                f"{money(floor - amount)}, {money(amount)} below the floor of {money(floor)}"
+                f"{money(floor - amount, apart=floor)}, {money(amount)} below the floor of "
+                f"{money(floor, apart=floor - amount)}"
             )
         code = group.key[1]
         p = self.pf.partner(code)
@@ -257,7 +259,7 @@ class SlackModel:
             floor = self.v_floor or 0.0
             return Relaxation(
                 "v-floor",
-                f"lower the US utility floor from {money(floor)} to {money(floor - drop)}",
+                f"lower the US utility floor from {money(floor)} to {money_at_most(floor - drop)}",
                 limit=floor,
                 amount=drop,
             )
