@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import re
 import shlex
-from pathlib import Path
 
 from helpers import REPO, invoke, words
 
@@ -81,3 +80,22 @@ def test_a_robust_share_a_required_deal_cannot_reach_names_one_it_can() -> None:
     followed = invoke(["solve", uncertain, "--robust", f"{share.group(1)}%", *given, "--json"])
     assert followed.exit_code == 0, followed.output
     assert {"AE", "SA"} <= {d["partner"] for d in json.loads(followed.stdout)["deals"]}
+
+
+def test_the_v_floor_a_floor_out_of_reach_is_lowered_to_is_met() -> None:
+    """gulf-asia with an export value of $8,000.50 per H100e: its best US utility is
+    $174.0455bn. `--mode partner-best --v-floor 1tn` said "lower the US utility floor from
+    $1.00tn to $174.05bn"; followed, `--v-floor 174.05bn` was refused again: "the most US
+    utility ... is $174.05bn, $4.5m below the floor of $174.05bn". The floor named is
+    rounded down (met), and two figures that differ never read alike."""
+    given = ["--set", "policy.export_value_per_h100e=8000.5", "--mode", "partner-best"]
+    said = invoke(["solve", GULF, *given, "--v-floor", "1tn", "--json"])
+    assert said.exit_code == 3, said.output
+    message = json.loads(said.stdout)["message"]
+    lowered = re.search(r"lower the US utility floor from \$1\.00tn to \$(\S+)bn$", message)
+    assert lowered, message
+    followed = invoke(["solve", GULF, *given, "--v-floor", f"{lowered.group(1)}bn", "--json"])
+    assert followed.exit_code == 0, followed.output
+    too_high = invoke(["solve", GULF, *given, "--v-floor", "174.05bn"])
+    assert too_high.exit_code == 3, too_high.output
+    assert "is $174.046bn, $4.5m below the floor of $174.050bn" in words(too_high.stderr)
