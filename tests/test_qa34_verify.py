@@ -762,7 +762,8 @@ def test_a_robust_solve_says_which_required_deal_cannot_reach_the_share(run: Any
     assert result.exit_code == 3 and result.traceback == ""
     assert result.stderr.endswith(
         "error: no package PB accepts in at least 99% of the 10,000 samples fits the limits, "
-        "and a deal with PB is required: ask for a lower share, or drop the requirement\n"
+        "and a deal with PB is required: ask for a lower share (50% is met: PB accepts the "
+        "last packages found in 50% of them), or drop the requirement\n"
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from itertools import pairwise
 
 from dealbench.jsontext import JSON_DIGITS
@@ -34,6 +34,22 @@ def usd(amount: float | None, signed: bool = False, apart: float | None = None) 
         while places < _places_of_a_dollar(scale) and _reads_alike(amount, apart, scale, places):
             places += 1
     return _written(amount, scale, suffix, places, signed)
+
+
+#: USD: what a solver's figure may fall short of the exact one (its feasibility tolerance
+#: is near 1e-7 of a billion): a floor of $90.0m is met where the solve said $89,999,994.50.
+SOLVER_NOISE = 10.0
+
+
+def usd_at_most(amount: float) -> str:
+    """`amount` (a solver's figure, within `SOLVER_NOISE`) as `usd` writes it, rounded
+    down to its last digit: a figure to give as a floor that `amount` meets. A best US
+    utility of $174.0455bn, advised as the floor to lower to, read $174.05bn, and
+    `--v-floor 174.05bn` was out of reach again."""
+    scale, _, places = _unit(abs(amount))
+    digit = Decimal(int(scale)).scaleb(-places)
+    down = (figure(amount + SOLVER_NOISE) / digit).to_integral_value(ROUND_FLOOR) * digit
+    return usd(float(down))
 
 
 def usd_column(amounts: Sequence[float | None]) -> list[str]:

@@ -52,7 +52,11 @@ def raise_for_status(
 
 
 def print_reasons(
-    reasons: Sequence[NoDeal], portfolio: Path | None = None, *, rounds: Path | None = None
+    reasons: Sequence[NoDeal],
+    portfolio: Path | None = None,
+    *,
+    rounds: Path | None = None,
+    scenario: Sequence[str] = (),
 ) -> None:
     """One paragraph per partner, wrapped to the terminal; the partners the solve did not
     explain in one, after the others, naming each. `portfolio`: the file as given, which
@@ -60,7 +64,9 @@ def print_reasons(
     (`solve --rounds DIR`), whose deals held are the concluded ones and the re-planned rest:
     the frontier a reason speaks of is `dealbench frontier --rounds DIR`'s (the plain
     `frontier` draws another: qa46-negotiate, "ZOPA: yes" of AM where the re-plan's reason
-    said "no zone of agreement")."""
+    said "no zone of agreement"). `scenario`: the solve's --policy and --set, as given, which the
+    frontier named is drawn under too (without them it drew the shipped portfolio's: "ZOPA:
+    yes" of SA where the reason, under --set portfolio.supply.2026=600_000, said none)."""
     import shlex
 
     from dealbench.cli import output
@@ -72,6 +78,7 @@ def print_reasons(
         if reason.explained:
             # The CLI's pointer to the frontier the reason speaks of (`NoDeal.frontier`).
             held = "" if rounds is None else f" --rounds {shlex.quote(str(rounds))}"
+            held += "".join(f" {shlex.quote(w)}" for w in scenario)
             see = (
                 f" (dealbench frontier {given} --partner {reason.partner}{held} draws it)"
                 if reason.frontier

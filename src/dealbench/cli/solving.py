@@ -246,7 +246,10 @@ def solve(
                 data["zopa"] = zopa
             typer.echo(output.to_json(data))
         else:
-            _print_solved(result, reasons, zopa, extra, portfolio, rounds=rounds)
+            # The options the commands a reason points to repeat: the same figures.
+            scenario = ["--policy", policy] if policy is not None else []
+            scenario += [w for item in sets or () for w in ("--set", item)]
+            _print_solved(result, reasons, zopa, extra, portfolio, rounds=rounds, scenario=scenario)
         if out is not None:
             written = write_outputs(
                 pf,
@@ -373,11 +376,12 @@ def _print_solved(
     portfolio: Path,
     *,
     rounds: Path | None = None,
+    scenario: Sequence[str] = (),
 ) -> None:
     """The solve as the terminal says it: the packages, why a partner has none (`portfolio`:
     the file as given, for the commands it points to; `rounds`: the folder of a re-plan from
-    the rounds, whose frontier `frontier --rounds` draws), the zones of agreement (nash,
-    kalai), and the analysis asked for."""
+    the rounds, whose frontier `frontier --rounds` draws; `scenario`: the --policy and --set
+    they repeat), the zones of agreement (nash, kalai), and the analysis asked for."""
     from dealbench.cli import explaining, output
     from dealbench.result_words import message_after
 
@@ -385,7 +389,7 @@ def _print_solved(
     if after := message_after(result):
         typer.echo(after)
     output.print_notes(result.notes)  # before "the best package MX accepts": under which caps
-    explaining.print_reasons(reasons, portfolio, rounds=rounds)
+    explaining.print_reasons(reasons, portfolio, rounds=rounds, scenario=scenario)
     if zopa:
         # Not the bargaining's own test (each partner alone): say what differs.
         typer.echo(

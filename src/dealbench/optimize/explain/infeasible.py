@@ -16,6 +16,7 @@ import time
 from collections.abc import Sequence
 
 from dealbench.figures import usd as money
+from dealbench.figures import usd_at_most as money_at_most
 from dealbench.model.partner import Partner
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.explain.data import Explanation, Relaxation
@@ -131,11 +132,12 @@ def _floor_shortfall(
     gap = v_floor - best.us_value
     head = (
         f"the most US utility any set of packages within the limits gives is "
-        f"{money(best.us_value)}, {money(gap)} below the floor of {money(v_floor)}"
+        f"{money(best.us_value, apart=v_floor)}, {money(gap)} below the floor of "
+        f"{money(v_floor, apart=best.us_value)}"
     )
     fix = Relaxation(
         "v-floor",
-        f"lower the US utility floor from {money(v_floor)} to {money(best.us_value)}",
+        f"lower the US utility floor from {money(v_floor)} to {money_at_most(best.us_value)}",
         limit=v_floor,
         amount=gap,
     )

@@ -14,6 +14,7 @@ from typing import Any
 import pulp
 
 from dealbench.figures import usd as money
+from dealbench.figures import usd_at_most as money_at_most
 from dealbench.list_words import spans
 from dealbench.model.partner import Partner
 from dealbench.model.policy import Caps
@@ -178,7 +179,13 @@ class SlackModel:
         left = None if deadline is None else deadline - time.monotonic()
         if left is not None and left <= 0:
             return False
-        backend = make_backend("highs", time_limit=left, gap=1e-9)
+        # Each slack's bound is its group's switch times the group's scale (up to thousands
+        # in model units): at HiGHS's integrality tolerance (1e-6) a switch read as off let
+        # a slack through, and the set to relax came out empty ("AE's acceptance needs
+        # $851,064 more", with the risk budget one H100e short and no change of limits said).
+        backend = make_backend(
+            "highs", time_limit=left, gap=1e-9, highs_options={"mip_feasibility_tolerance": 1e-9}
+        )
         outcome = run_pulp(self.f.problem, backend)
         return outcome.state == "optimal" and outcome.has_solution
 
@@ -197,7 +204,8 @@ class SlackModel:
             floor = self.v_floor or 0.0
             return (
                 f"the most US utility any set of packages within the limits gives is "
-                f"{money(floor - amount)}, {money(amount)} below the floor of {money(floor)}"
+                f"{money(floor - amount, apart=floor)}, {money(amount)} below the floor of "
+                f"{money(floor, apart=floor - amount)}"
             )
         code = group.key[1]
         p = self.pf.partner(code)
@@ -251,7 +259,7 @@ class SlackModel:
             floor = self.v_floor or 0.0
             return Relaxation(
                 "v-floor",
-                f"lower the US utility floor from {money(floor)} to {money(floor - drop)}",
+                f"lower the US utility floor from {money(floor)} to {money_at_most(floor - drop)}",
                 limit=floor,
                 amount=drop,
             )
