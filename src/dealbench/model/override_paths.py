@@ -157,7 +157,7 @@ def _set(data: Any, obj: Any, parts: Sequence[str], value: Any, prefix: str, fai
         elif type(obj).model_fields[key].default is None:
             data[key] = None
         else:  # left out, as a file may: its default (`us_batna` 0, `excludes` none)
-            del data[key]
+            data.pop(key, None)
         return
     if child is None:
         raise fail(f"{here} is not set; set it whole: {here}=VALUE")
