@@ -172,10 +172,12 @@ def test_the_frontier_tells_its_neighbouring_rows_and_pieces_apart() -> None:
     run = invoke(["frontier", CORRIDOR, "--partner", "PH", "--points", "all"])
     assert run.exit_code == 0, run.output
     text = " ".join(run.stdout.split())
-    assert "│ 2 │ 1.035 │ 0.110 │" in text
-    assert "│ 3 │ 1.034 │ 0.120 │" in text
-    assert "from V 1.037bn, U 0.100bn to V 1.035bn, U 0.110bn" in text
-    assert "No deal: V 0.946bn, U 0.080bn" in text
+    # The exact Kalai point (qa47-bargain) lies between them at 4,872 H100e: four decimals.
+    assert "│ 2 │ 1.0354 │ 0.1100 │" in text
+    assert "│ 3 │ 1.0344 │ 0.1155 │" in text
+    assert "│ 4 │ 1.0336 │ 0.1200 │" in text
+    assert "from V 1.0373bn, U 0.1000bn to V 1.0354bn, U 0.1100bn" in text
+    assert "No deal: V 0.9456bn, U 0.0800bn" in text
 
 
 def test_the_verdict_on_a_counter_that_cannot_be_accepted_says_so_in_words(
