@@ -112,9 +112,10 @@ def test_a_refused_retreat_advises_the_last_strategy_only_when_it_takes_nothing_
     before = _tree(rounds)
     nash = invoke(["offer", PORTFOLIO, "-p", "AE", "--mode", "nash", *common])
     assert nash.exit_code == 2, nash.output
-    assert " ".join(nash.stderr.split()).endswith(
-        "is recorded only when the retreat is allowed; otherwise offer a package of your own "
-        "that gives AE no less (--package)"
+    assert " ".join(nash.stderr.split()).endswith(  # AE's counter meets the target: qa47
+        "is recorded only when the retreat is allowed; otherwise accept AE's counter of round "
+        "6, which is worth the target to the US (conclude the deal on round 6), or offer a "
+        "package of your own that gives AE no less (--package)"
     ), nash.stderr
     linear = invoke(["offer", PORTFOLIO, "-p", "AE", *common])
     assert linear.exit_code == 2 and "less than our offer of round 5" in linear.stderr

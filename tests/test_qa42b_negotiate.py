@@ -155,7 +155,7 @@ def test_the_web_refuses_an_unwritable_rounds_folder_in_its_own_words(
     page = words(client.post("/p/gulf-asia/n/QA/offer", data=csrf()).text)
     assert "permission denied (read-only?), so round 1 with QA cannot be recorded here" in page
     assert "record in a writable copy of the rounds folder (in a copy of the deals folder, " in page
-    assert "--rounds" not in page
+    assert "--rounds" not in page.replace("dealbench frontier --rounds", "")  # a frame's name
     assert not (deals / "rounds/gulf-asia/QA").exists()
 
 
