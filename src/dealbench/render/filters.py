@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
@@ -18,6 +18,9 @@ from dealbench.figures import usd as money
 from dealbench.list_words import and_list, periods_said, plural
 from dealbench.model.names import party_in_text  # a partner's name in running English
 from dealbench.units import H100_TPP
+
+if TYPE_CHECKING:
+    from dealbench.optimize.result import SolveResult
 
 __all__ = [
     "and_list",
@@ -142,7 +145,7 @@ def distance_to_best(
     return f"within {percent(gap, digits)} of the best"
 
 
-def stopped_distance(result: Any, digits: int = 2) -> str:
+def stopped_distance(result: SolveResult, digits: int = 2) -> str:
     """`distance_to_best` of a solve stopped by its time limit (a `SolveResult`): in US
     utility where the solve maximised it (us-best), else relative to what it maximised."""
     solver = result.solver
