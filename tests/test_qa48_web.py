@@ -69,7 +69,11 @@ def test_in_chromium_a_long_chosen_security_level_or_concession_reads_whole(
     """At 390 px the editor's security select showed "veu: Validated-end-user data centres w"
     (its option chosen), and at a desk's width the kyc level's 96 characters were cut too; a
     concession's "USD 1.4tn over ten years under the US–UAE investment framework" was cut at
-    390 px. Chosen, each option now reads whole: the select wraps its words."""
+    390 px. Chosen, each option now reads whole: the select wraps its words; its list of
+    options (as wide as its longest, past a phone's edge) wraps within the screen."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
     driver: Any = browser
     url, _ = server
     base = url.split("/?")[0]
@@ -80,3 +84,19 @@ def test_in_chromium_a_long_chosen_security_level_or_concession_reads_whole(
         assert len(driver.find_elements("css selector", chosen)) > 3
         assert driver.execute_script(CHOSEN_CUT, chosen) == []
         assert driver.execute_script("return document.documentElement.scrollWidth") <= width
+        # its list, opened by the keyboard, wraps within the screen too; Enter chooses
+        security = driver.find_element("id", "f-security")
+        driver.execute_script("arguments[0].focus()", security)
+        ActionChains(driver).send_keys(Keys.ENTER).perform()
+        e2e.wait_for(
+            lambda d: d.execute_script("return arguments[0].matches(':open')", security), driver
+        )
+        shown = driver.execute_script(
+            "return [...arguments[0].options].map(o => [o.getBoundingClientRect().right,"
+            " o.scrollWidth - o.clientWidth])",
+            security,
+        )
+        assert all(right <= width and wider <= 0 for right, wider in shown), shown
+        ActionChains(driver).send_keys(Keys.HOME, Keys.ENTER).perform()
+        assert security.get_attribute("value") == "baseline"
+        assert driver.switch_to.active_element == security
