@@ -526,3 +526,31 @@ def help_examples(command: str) -> list[str]:
     is folded into lines ending in ` \\` (`cli.help.fold_example`), joined here."""
     shown = invoke([command, "--help"]).stdout.replace(" \\\n", " ")
     return [" ".join(line.split()[1:]) for line in shown.splitlines() if "$ dealbench" in line]
+
+
+#: In a browser, the options of the selects `arguments[0]` that read cut when chosen: each is
+#: chosen in turn, its words laid out in the room its select gives them (less its arrow), and
+#: the select's height compared (a select that cuts its chosen option shows one line whatever
+#: the words need; one that wraps them, app.css's, is as tall as they need; it is as wide as
+#: the option chosen, so each is measured chosen).
+CHOSEN_CUT = """
+const cut = [];
+for (const s of document.querySelectorAll(arguments[0])) {
+  const st = getComputedStyle(s), icon = getComputedStyle(s, '::picker-icon');
+  const arrow = (parseFloat(icon.width) || 20) + (parseFloat(st.columnGap) || 0);
+  const text = document.createElement('div');
+  Object.assign(text.style, {position: 'absolute', visibility: 'hidden', font: st.font,
+    lineHeight: st.lineHeight, whiteSpace: 'normal'});
+  document.body.append(text);
+  const chosen = s.selectedIndex;
+  for (let i = 0; i < s.options.length; i++) {
+    s.selectedIndex = i; text.textContent = s.options[i].text;
+    const width = s.clientWidth - parseFloat(st.paddingLeft) - parseFloat(st.paddingRight) - arrow;
+    text.style.width = (width + 1) + 'px';
+    const room = s.clientHeight - parseFloat(st.paddingTop) - parseFloat(st.paddingBottom);
+    if (text.offsetHeight > room + 1) cut.push([s.id, s.options[i].text]);
+  }
+  s.selectedIndex = chosen; text.remove();
+}
+return cut;
+"""

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 import test_web_browser as e2e
-from helpers import csrf, phone_screen, words
+from helpers import CHOSEN_CUT, csrf, phone_screen, words
 
 browser = e2e.browser
 
@@ -90,18 +90,6 @@ def test_in_chromium_the_rounds_table_is_scrolled_by_the_keyboard_at_390_px(
         e2e.wait_for(lambda d: d.execute_script("return arguments[0].scrollLeft", box) > 0, driver)
 
 
-#: The width of each option's text beside the room its select gives it (less its arrow).
-OPTIONS_CUT = """
-const c = document.createElement('canvas').getContext('2d'); const cut = [];
-for (const s of document.querySelectorAll(arguments[0])) {
-  const st = getComputedStyle(s); c.font = st.font;
-  const room = s.clientWidth - parseFloat(st.paddingLeft) - parseFloat(st.paddingRight) - 20;
-  for (const o of s.options) if (c.measureText(o.text).width > room) cut.push([s.id, o.text]);
-}
-return cut;
-"""
-
-
 @pytest.mark.browser
 def test_in_chromium_a_strategy_selects_options_read_whole_at_390_px(
     server: tuple[str, Path], browser: object
@@ -116,7 +104,7 @@ def test_in_chromium_a_strategy_selects_options_read_whole_at_390_px(
     with phone_screen(driver):
         for path in ("/p/gulf-asia/editor?partner=AE", "/p/gulf-asia/n/AE"):
             driver.get(base + path)
-            assert driver.execute_script(OPTIONS_CUT, "select[name=strategy]") == [], path
+            assert driver.execute_script(CHOSEN_CUT, "select[name=strategy]") == [], path
 
 
 def _counter(client: Any, file: tuple[str, bytes]) -> str:

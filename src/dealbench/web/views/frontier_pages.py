@@ -1,6 +1,7 @@
 """The negotiation's frontier pages: the chart the negotiation page loads (the deal on its
-own, within what the concluded deals leave) and the frontier with the portfolio's other
-deals held, as `dealbench frontier` draws it, with the files `frontier --out` writes.
+own, within what the concluded deals leave), the frontier with the portfolio's other deals
+held, as `dealbench frontier` draws it, and the frontier in the portfolio re-planned from
+the rounds (`frontier --rounds`), each of the two with the files `frontier --out` writes.
 
 Each is a call into `dealbench.negotiate` (`frontier`, the rounds on it), solved once for
 the files as they stand (`common.drawn`).
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -47,7 +49,7 @@ FRAMES = ("", "held", "rounds")
 def routes() -> list[Route]:
     return [
         Route("/p/{name}/n/{code}/frontier", frontier_fragment, name="frontier"),
-        Route("/p/{name}/n/{code}/frontier/held/{file}", held_frontier_file, name="held_file"),
+        Route("/p/{name}/n/{code}/frontier/{frame}/{file}", frame_file, name="frame_file"),
     ]
 
 
@@ -66,11 +68,12 @@ async def frontier_fragment(request: Request) -> Response:
     data = await _frontier_drawn(request, pf, folder, code, frame)
     template = "_frontier.html.j2" if wants_fragment(request) else "frontier.html.j2"
     files: dict[str, Any] = {}
-    if frame == "held":  # what `frontier --out` writes of it
+    if frame:  # what `frontier --out` writes of it (the negotiation's frame is no command's)
+        rounds = " --rounds DIR" if frame == "rounds" else ""
         files = {
-            "files": _held_names(name, code),
-            "files_base": f"/p/{quote(name, safe='')}/n/{code}/frontier/held/",
-            "files_command": f"dealbench frontier --partner {code} --points {POINTS} --out DIR",
+            "files": _frame_names(name, code, frame),
+            "files_base": f"/p/{quote(name, safe='')}/n/{code}/frontier/{frame}/",
+            "files_command": f"dealbench frontier --partner {code} --points {POINTS}{rounds} --out DIR",
         }
     if frame and template == "frontier.html.j2":  # its table and marked points, as printed
         files["words"] = frontier_words(data["computed"][0])
@@ -116,22 +119,27 @@ async def _frontier_drawn(
     return await drawn(request, folder, ("frontier", code, frame), work)
 
 
-def _held_names(name: str, code: str) -> list[tuple[str, str]]:
-    """The held frontier's downloads, saved with the portfolio's name after the stem."""
+def _frame_names(name: str, code: str, frame: str) -> list[tuple[str, str]]:
+    """A frame's downloads, saved with the portfolio's name after the stem (and the frame's,
+    for the re-plan from the rounds: its files and the held frontier's do not take one name)."""
     stem = chart_stem(code, "partner")
-    return file_names(stem, f"{stem}-{name}")
+    return file_names(stem, f"{stem}-{name}" + ("-rounds" if frame == "rounds" else ""))
 
 
-async def held_frontier_file(request: Request) -> Response:
-    """One of the files `frontier --out` writes of the frontier with the others held (its
-    JSON, its chart with the rounds as SVG and PNG), to download under its own name."""
+async def frame_file(request: Request) -> Response:
+    """One of the files `frontier --out` writes of the frontier of a frame (the others held,
+    or re-planned from the rounds with `--rounds`): its JSON, its chart with the rounds as
+    SVG and PNG, to download under its own name."""
     name, pf, folder = setup(request)
     code = partner_of(request, pf)
+    frame = str(request.path_params["frame"])
     file = str(request.path_params["file"])
-    names = _held_names(name, code)
+    if frame not in FRAMES[1:]:
+        raise HTTPException(404, f"No frontier frame {frame!r}; its frames are held and rounds.")
+    names = _frame_names(name, code, frame)
     if file not in dict(names):  # before any solve
         return file_response({}, names, file)
-    data = await _frontier_drawn(request, pf, folder, code, "held")
+    data = await _frontier_drawn(request, pf, folder, code, frame)
     if "files" not in data:  # drawn once for the files as they stand (a chart: a second)
         result, rounds = data["computed"]
         data["files"] = await off_loop(out_files, result, data["curve"], rounds)
