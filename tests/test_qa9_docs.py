@@ -345,6 +345,6 @@ def test_options_tied_on_value_and_on_the_least_risk_share_it() -> None:
     ]
     text = recommendation(rows)
     assert (
-        "Of these, bilateral deals under security conditions (bilateral) and an American "
-        "compute monopoly (monopoly) carry the least risk (300 against 900)." in text
+        "Of these, bilateral deals under security conditions (bilateral) and a compute monopoly "
+        "shared with the tier 1 allies (monopoly) carry the least risk (300 against 900)." in text
     )
