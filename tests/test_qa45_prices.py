@@ -57,8 +57,8 @@ def _limit(out: dict[str, Any], kind: str, period: str | None = None) -> dict[st
 
 def test_below_a_supply_range_the_cliff_is_re_solved_and_said(gulf: dict[str, Any]) -> None:
     """2026 supply's price holds down to 999,742; one whole step below, at 999,000, today's
-    choices no longer fit, and the full model gives what `--set ...=999_000` gives (within
-    one step's value: the re-solves decide compute in this solve's steps of 100), far more
+    choices no longer fit, and the full model gives what `--set ...=999_000` gives (solved
+    as this solve was: qa48-docs), far more
     than the price's $4.2m, as AM loses its deal."""
     lim = _limit(gulf, "supply", "2026")
     assert lim["holds_from"] == pytest.approx(999_742, abs=1)
@@ -74,7 +74,7 @@ def test_below_a_supply_range_the_cliff_is_re_solved_and_said(gulf: dict[str, An
         "security levels and concessions no longer fit" in lim["text"]
     )
     assert (
-        "re-solved at 999,000 H100e, the full model gives the US $182.6m less than now"
+        "re-solved at 999,000 H100e, the full model gives the US $183.4m less than now"
         in (lim["text"])
     )
     # Past the top the fixed LP's next rate, which the fixed LP re-solved confirms.

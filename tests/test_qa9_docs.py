@@ -231,8 +231,8 @@ def test_regimes_tied_for_second_place_are_both_the_runners_up() -> None:
     # Tied regimes in the order they were named, as `compare` ranks them (qa33-analyst).
     assert "The runners-up, tied, are tiered and monopoly at $0, $19.2m less." in text
     assert (
-        "A tier framework shaped like the 2025 diffusion rule (tiered) and an American compute "
-        "monopoly (monopoly) carry less risk (0 against 990)." in text
+        "A tier framework shaped like the 2025 diffusion rule (tiered) and a compute monopoly "
+        "shared with the tier 1 allies (monopoly) carry less risk (0 against 990)." in text
     )
 
 
@@ -345,6 +345,6 @@ def test_options_tied_on_value_and_on_the_least_risk_share_it() -> None:
     ]
     text = recommendation(rows)
     assert (
-        "Of these, bilateral deals under security conditions (bilateral) and an American "
-        "compute monopoly (monopoly) carry the least risk (300 against 900)." in text
+        "Of these, bilateral deals under security conditions (bilateral) and a compute monopoly "
+        "shared with the tier 1 allies (monopoly) carry the least risk (300 against 900)." in text
     )

@@ -174,7 +174,7 @@ def describe(r: RegimeRow) -> str:
     if not r.deals:
         return (
             f"{upper_first(name)} ({r.regime}): no deal is concluded; the United States stands at "
-            f"{money(r.us_value)}, every partner's value without a deal."
+            f"{money(r.us_value)}, its own walk-away values with the partners, summed."
         )
     without = f"; no deal with {and_list(r.no_deal)}" if r.no_deal else ""
     # One sentence for the periods of one limit, as `solve` prints them.

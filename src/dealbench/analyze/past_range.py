@@ -68,7 +68,7 @@ class PastRange(BaseModel):
 
     def words(self, unit: str, *, titled: bool = False) -> str:
         """ "Below 999,742 today's deals, security levels and concessions no longer fit:
-        re-solved at 999,000, the full model gives the US $182.6m less, as AM no longer
+        re-solved at 999,000, the full model gives the US $183.4m less, as AM no longer
         gets a deal." """
         end = quantity(self.end)
         head = "Below" if self.side == "below" else "Past"

@@ -173,10 +173,12 @@ def shadow_prices(
     rows = [lp.price(lim) for lim in limits]
     pasts = [_pasts(lp, lim, row, grain) for lim, row in zip(limits, rows, strict=True)]
     # One step past a cliff, or an end nearer than the step re-solves: the full model too,
-    # unless a step re-solve is that point already.
+    # solved as the result was; a step re-solve is that already where the result is in the
+    # portfolio's own step and lies there (`_at_step`).
+    declared = in_step_of(portfolio, result) is portfolio
     near = sum(
         needs_resolve(lim, past, step_of(lim, grain))
-        and not _at_step(lim.value, past, step_of(lim, grain))
+        and not (declared and _at_step(lim.value, past, step_of(lim, grain)))
         for lim, pair in zip(limits, pasts, strict=True)
         for past in pair
     )
@@ -196,6 +198,7 @@ def shadow_prices(
         unmoved = resolve_unmoved(portfolio, result, **options)
         tick()
     base = None if unmoved is None else unmoved.us_value
+    now = result.us_value
     # The re-solves decide compute in the step the result's amounts are in (`in_step_of`),
     # which may be finer than the declared one: each warning says which (session 42).
     solved = in_step_of(portfolio, result).granularity
@@ -214,14 +217,19 @@ def shadow_prices(
         past: dict[str, PastRange] = {}
         step = step_of(lim, grain)
         for end in pair:
-            if compare and base is not None and needs_resolve(lim, end, step):
-                if _at_step(lim.value, end, step):  # the step re-solve on that side, said once
-                    end = resolved_past(end, steps[1] if end.side == "below" else steps[0], base)
+            if compare and now is not None and needs_resolve(lim, end, step):
+                # Said as "so much more (less) than now": solved as the result was (as
+                # `solve --set` solves it), measured from its US value. A step re-solve,
+                # in the result's step and measured from the unmoved re-solve, is a rate;
+                # global's unmoved re-solve is $5.1m above this solve (qa48-docs).
+                if declared and _at_step(lim.value, end, step):  # that re-solve, said once
+                    again = steps[1] if end.side == "below" else steps[0]
                 else:
-                    end = resolved_past(
-                        end, resolve_at(portfolio, result, lim, end.at, base, **options), base
+                    again = resolve_at(
+                        portfolio, result, lim, end.at, now, in_step=False, **options
                     )
                     tick()
+                end = resolved_past(end, again, now)
             past["past_from" if end.side == "below" else "past_to"] = end
         priced.append(_limit_price(lp, lim, row, result, steps, portfolio, re_solved, past))
     return Prices(
@@ -282,8 +290,8 @@ def _pasts(lp: FixedLP, lim: LimitRow, row: RowPrice, grain: float) -> list[Past
 
 def _at_step(limit: float, past: PastRange, step: float) -> bool:
     """Whether one whole step past the range's end is where a step re-solve already lies
-    (the limit one `step` down or up): the full model there is that re-solve, not solved
-    again, and said once, past the range (gulf-asia under tiered: AE's cap of 160,000 held
+    (the limit one `step` down or up): the full model there is said once, past the range,
+    and the warning leaves that side out (gulf-asia under tiered: AE's cap of 160,000 held
     a price of $0 down to 158,889, and the memo said the re-solve at 158,000 twice, once as
     "2,000 H100e less loses $489,880 per H100e" and once as "$979.8m less")."""
     sign = -1.0 if past.side == "below" else 1.0

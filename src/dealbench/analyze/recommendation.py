@@ -16,7 +16,9 @@ from dealbench.render.filters import exact_total, h100e, money, plural
 #: How the debate names each shipped regime.
 OPTION_NAMES = {
     "tiered": "a tier framework shaped like the 2025 diffusion rule",
-    "monopoly": "an American compute monopoly",
+    # Tier 1 stays uncapped under it (monopoly.yaml): under global it exports 2.27m H100e
+    # to JP, KR, GB and TW, which "an American compute monopoly" said it did not (qa48-docs).
+    "monopoly": "a compute monopoly shared with the tier 1 allies",
     "repeal": "repeal without replacement",
     "bilateral": "bilateral deals under security conditions",
 }
@@ -77,11 +79,18 @@ def _ranking(ranked: list[RegimeRow]) -> str:
         if proven
         else f"Of the packages found, those under {option_name(best)} give"
     )
-    text = (
-        f"{lead} the United States the highest utility, "
-        f"{money(best.us_value)}, with {plural(best.deals, 'deal')}, {h100e(exported(best))} H100e "
-        f"exported and {h100e(best.risk_total)} risk-weighted H100e of risk."
+    if len(ranked) == 1:  # nothing to rank it against: not "the highest", nor "Adopt"
+        lead = f"Only {option_name(best)} was solved: it gives"
+    highest = "the highest utility, " if len(ranked) > 1 else ""
+    made = (
+        f"{plural(best.deals, 'deal')}, {h100e(exported(best))} H100e exported and "
+        f"{h100e(best.risk_total)} risk-weighted H100e of risk"
+        if best.deals
+        else "no deal: nothing exported, no risk"
     )
+    text = f"{lead} the United States {highest}{money(best.us_value)}, with {made}."
+    if len(ranked) == 1:
+        text += " There is no other option to weigh it against."
     if len(ranked) > 1:
         second = ranked[1]
         # Regimes tied with the runner-up share its place: none of them is "the" runner-up.

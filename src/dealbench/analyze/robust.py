@@ -34,7 +34,7 @@ from dealbench.list_words import plural
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.explain.data import NoDeal
 from dealbench.optimize.finish import result_from_check
-from dealbench.optimize.result import Robust, SolveResult, Status
+from dealbench.optimize.result import Robust, RobustAcceptance, SolveResult, Status
 from dealbench.units import percent_hint, share_percent
 
 Progress = Callable[[int, int], None]
@@ -206,6 +206,15 @@ def robust_solve(
         reached=reached,
         cost=robustness.cost,
         fresh={d.partner: shares[d.partner] for d in result.deals if shares[d.partner] < 1.0},
+        acceptance=[
+            RobustAcceptance(
+                partner=p.partner,
+                deterministic=p.deterministic.estimate if p.deterministic else None,
+                robust=p.robust.estimate if p.robust else None,
+                batna_raised_by=p.batna_raised_by,
+            )
+            for p in robustness.partners
+        ],
     )
     # The last round's note on its schedule (a finer step, and why) holds for its packages.
     result = result.model_copy(update={"robust": made, "message": current.message})

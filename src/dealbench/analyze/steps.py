@@ -68,14 +68,18 @@ def resolve_at(
     limit: LimitRow,
     amount: float,
     base: float,
+    *,
+    in_step: bool = True,
     **options: Any,
 ) -> StepResolve:
     """The full model with `limit` at `amount` (in the step of `result`'s amounts,
-    `in_step_of`): its US value, its rate per unit of the move from `base` (the US value
-    now), and the choices that differ from `result`'s."""
+    `in_step_of`; `in_step` False: in the portfolio's own, as `solve --set` solves it):
+    its US value, its rate per unit of the move from `base` (the US value now), and the
+    choices that differ from `result`'s."""
     from dealbench.optimize import solve
 
-    moved = in_step_of(moved_limit(portfolio, limit, amount), result)
+    moved = moved_limit(portfolio, limit, amount)
+    moved = in_step_of(moved, result) if in_step else moved
     # Cold: a warm start from `result` has been seen to return a worse
     # "optimal" portfolio after a cut (see docs/decisions.md, "Shadow prices").
     again = solve(moved, **options)

@@ -66,6 +66,19 @@ class SolverInfo(BaseModel):
     )
 
 
+class RobustAcceptance(BaseModel):
+    """One partner in a robust solve's samples, as `solve --robust` prints its row: the
+    share of the samples in which it accepts the package best at the means and the robust
+    one (None: no deal in that solve), and what the solver added to its walk-away value."""
+
+    model_config = ConfigDict(frozen=True)
+
+    partner: str
+    deterministic: float | None = Field(description="Acceptance of the mean-value package")
+    robust: float | None = Field(description="Acceptance of the robust package")
+    batna_raised_by: float = Field(default=0.0, description="USD added to the BATNA the solver saw")
+
+
 class Robust(BaseModel):
     """How a robust solve (`solve --robust`) made the packages: each deal accepted in at least
     `level` of `samples` draws of the uncertain figures (`seed`), checked at the means."""
@@ -84,6 +97,11 @@ class Robust(BaseModel):
         default_factory=dict,
         description="Partner -> the share of as many fresh samples (seed + 1) in which it "
         "accepts its robust package, for the partners that refuse in some",
+    )
+    acceptance: list[RobustAcceptance] = Field(
+        default_factory=list,
+        description="Each partner with a deal in either solve: its acceptance in the samples "
+        "(`solve --robust`'s table); empty in a result written before dealbench recorded it",
     )
 
 

@@ -83,12 +83,13 @@ CONTEXT_KEYS: dict[DocKind, frozenset[str]] = {
         "recommendation risks rows_note schedule security total_h100e tradeoffs"
     ),
     "portfolio-memo": _given(
-        "allocation deals limits method no_deal periods portfolio prevented price_warnings "
-        "prices recommendation risks totals tradeoffs"
+        "acceptance allocation deals limits method no_deal periods portfolio prevented "
+        "price_warnings prices recommendation risks totals tradeoffs"
     ),
     "principals-memo": _given(
-        "allocation deals glossary_last limit_costs limits method no_deal periods portfolio "
-        "prevented price_warnings prices prices_note recommendation risks totals tradeoffs"
+        "acceptance allocation deals glossary_last limit_costs limits method no_deal periods "
+        "portfolio prevented price_warnings prices prices_note recommendation risks totals "
+        "tradeoffs"
     ),
     "redline": _given("new old partner sections summary total"),
     "options-memo": _given(

@@ -38,6 +38,7 @@ from dealbench.render.no_deal import no_deal_reason
 from dealbench.render.portfolio_allocation import allocation, portfolio_charts
 from dealbench.render.sources import Source
 from dealbench.render.uncertain_words import uncertain_lines
+from dealbench.units import share_percent
 
 
 def portfolio_memo_context(source: Source, *, date: dt.date | None) -> dict[str, Any]:
@@ -83,6 +84,7 @@ def portfolio_memo_context(source: Source, *, date: dt.date | None) -> dict[str,
         "limits": shared_limits(pf, checked, step=source.compute_step, why=source.no_deal_reason)
         + grouped_deal_limits(pf, checked.deals),
         "risks": risks(source),
+        "acceptance": acceptance(source),
         **shadow_prices(source),
         "charts": portfolio_charts(source),
         "glossary": glossary(pf.policy),
@@ -100,6 +102,43 @@ def shadow_prices(source: Source) -> dict[str, list[str]]:
         "prices": [limit["text"] for limit in prices["limits"]],
         "price_warnings": list(prices["warnings"]),
     }
+
+
+def acceptance(source: Source) -> dict[str, Any] | None:
+    """How often each partner accepts in a robust solve's samples, as `solve --robust`
+    prints it (kept in result.json, so a later render has it too): the intro, the share
+    the robust packages were made to reach, and a row per partner with a deal in either
+    solve (`deterministic`, `robust`: shares, None for no deal; `raised`: USD added to
+    the walk-away value the solver saw). None for a solve at the means, or a result
+    written before dealbench recorded it."""
+    made = source.robust
+    if made is None or not made.acceptance:
+        return None
+    names = {p.code: p.name for p in source.portfolio.partners}
+    return {
+        "intro": (
+            f"How often each partner accepts, in the {plural(made.samples, 'sample')} of its "
+            f"uncertain figures the robust solve was made on (seed {made.seed}): the package "
+            "best at the means, and the robust package. To reach the share, the solver saw a "
+            "partner's walk-away value raised by the amount shown; the figures of the "
+            "packages above are at the means."
+        ),
+        "level": share_percent(made.level),
+        "rows": [
+            {
+                "code": a.partner,
+                "name": names.get(a.partner, a.partner),
+                "deterministic": _accepts(a.deterministic),
+                "robust": _accepts(a.robust),
+                "raised": a.batna_raised_by,
+            }
+            for a in made.acceptance
+        ],
+    }
+
+
+def _accepts(share: float | None) -> str:
+    return "no deal" if share is None else percent(share)
 
 
 def grouped_deal_limits(pf: Portfolio, deals: list[DealFigures]) -> list[str]:
@@ -351,7 +390,9 @@ def risks(source: Source) -> list[str]:
             out.append(
                 f"No deal with {row['code']} leaves the United States at {money(row['us_batna'])}."
             )
-    out += uncertain_lines(source.portfolio, checked.deals)
+    # A robust solve's memo has the partners' acceptance in its samples (`acceptance`).
+    told = {"told": "the table Acceptance in the samples gives"} if acceptance(source) else {}
+    out += uncertain_lines(source.portfolio, checked.deals, **told)
     out += [f"Problem: {p}" for p in checked.problems()]
     return out
 

@@ -14,19 +14,21 @@ def uncertain_lines(
     counted: str = "in these packages",
     holds: str = "The margins above hold",
     accepts: str = "each partner accepts",
+    told: str = "the command dealbench risk estimates",
 ) -> list[str]:
     """Figures given as distributions count at their means here (DESIGN.md): say which,
     those of the partners with a package (the figures their packages use; `deals` None:
     every partner's) apart from those of the partners without one (in no package, but
     decided at their means that there is none); where they count (`counted`), what holds
-    at the means only (`holds`), and what the command dealbench risk estimates instead
+    at the means only (`holds`), and what says how often the partners accept instead
+    (`told`: the command dealbench risk; a robust solve's memo, its table) of what
     (`accepts`)."""
     out = []
     listed = uncertain_listing(portfolio, deals=deals)
     if listed:
         out.append(
             f"Uncertain figures count at their means {counted}: {listed}. {holds} at the "
-            f"means only; the command dealbench risk estimates how often {accepts}."
+            f"means only; {told} how often {accepts}."
         )
     if deals is None:  # every partner's figures are listed above
         return out
