@@ -9,6 +9,7 @@ from pathlib import Path
 
 from dealbench import apply_overrides, load_portfolio
 from dealbench.analyze import read_value
+from helpers import Runner
 
 #: One partner under the monopoly regime, whose tier 2 cap is one figure for every level
 #: (`tier2: 1_699`).
@@ -37,3 +38,43 @@ def test_a_tier_cap_written_once_for_every_level_is_set_under_one_level(deals: P
     sg = changed.partners[0]
     assert changed.level_cap(sg, "veu") == 50_000
     assert changed.level_cap(sg, "baseline") == 1_699
+
+
+_ALIASED = """\
+code: XA
+name: Aliasland
+tier: 2
+diversion_risk: 0.3
+ask: {2026: 100_000}
+value_per_h100e: 30k
+batna: 1bn
+security_costs: {baseline: 0}
+concessions:
+  - id: first
+    title: First
+    category: security
+    levels:
+      - &level {id: l1, title: L1, us_value: 1bn, partner_cost: 2bnx}
+  - id: second
+    title: Second
+    category: security
+    levels:
+      - *level
+"""
+
+
+def test_a_bad_value_given_by_an_alias_is_said_at_the_alias(run: Runner, tmp_path: Path) -> None:
+    """A level written once under an anchor (`&level`, line 14) and used again by an alias
+    (`- *level`, line 19) was refused twice at line 14, the second time for
+    concessions[1], which line 14 is not: the user looked at the anchor for a fault the
+    alias's use was named by. It is now said at the alias, with where its value is
+    written."""
+    path = tmp_path / "xa.yaml"
+    path.write_text(_ALIASED)
+    done = run("validate", path)
+    assert done.exit_code == 2, done.output
+    assert not done.traceback
+    lines = done.stderr.strip().splitlines()
+    assert lines[0].startswith(f"error: {path}:14: concessions[0].levels[0].partner_cost: ")
+    assert lines[1].startswith(f"error: {path}:19: concessions[1].levels[0].partner_cost: ")
+    assert lines[1].endswith("got '2bnx' (by the alias *level; written on line 14)")
