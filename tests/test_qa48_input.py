@@ -5,11 +5,18 @@ given by a YAML alias is said at the alias; Ctrl-C early in a command ends it as
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
+
+import pytest
 
 from dealbench import apply_overrides, load_portfolio
 from dealbench.analyze import read_value
-from helpers import Runner
+from helpers import REPO, Runner
 
 #: One partner under the monopoly regime, whose tier 2 cap is one figure for every level
 #: (`tier2: 1_699`).
@@ -78,3 +85,98 @@ def test_a_bad_value_given_by_an_alias_is_said_at_the_alias(run: Runner, tmp_pat
     assert lines[0].startswith(f"error: {path}:14: concessions[0].levels[0].partner_cost: ")
     assert lines[1].startswith(f"error: {path}:19: concessions[1].levels[0].partner_cost: ")
     assert lines[1].endswith("got '2bnx' (by the alias *level; written on line 14)")
+
+
+#: Started by Python before the command (sitecustomize): once the command's entry point
+#: has its handlers (`dealbench.errors` imported), the next code `exec` runs from a string
+#: (a dataclass's methods, as the app is imported) is stopped by Ctrl-C as it starts.
+_CTRL_C_IN_EXEC = """\
+import builtins, sys
+
+_exec = builtins.exec
+
+def _stopped_exec(source, *args, **kwargs):
+    if isinstance(source, str) and "dealbench.errors" in sys.modules and not _done:
+        _done.append(1)
+        source = "raise KeyboardInterrupt\\n" + source
+    return _exec(source, *args, **kwargs)
+
+_done = []
+builtins.exec = _stopped_exec
+"""
+
+
+def test_ctrl_c_inside_code_exec_runs_ends_the_command_as_interrupted(tmp_path: Path) -> None:
+    """About one Ctrl-C in ten in a command's first second said "interrupted" and then
+    ended by signal 2 (a parent process read -2, not 130): raised inside code `exec` ran
+    from a string, the KeyboardInterrupt set CPython's flag of an unhandled Ctrl-C, and
+    `python -m` killed itself with SIGINT after exiting 130 (`stops._handled`)."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(_CTRL_C_IN_EXEC)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(site), str(REPO / "src")]))
+    done = subprocess.run(
+        [sys.executable, "-m", "dealbench", "validate", "deals/portfolios/gulf-asia.yaml"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=120,
+    )
+    assert done.stderr == "interrupted\n"
+    assert done.returncode == 130
+
+
+def _handlers_set(pid: int) -> bool:
+    """Whether process `pid` catches SIGTERM: the command's entry point has started."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    caught = next(line for line in status.splitlines() if line.startswith("SigCgt:"))
+    return bool(int(caught.split()[1], 16) & (1 << (signal.SIGTERM - 1)))
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+@pytest.mark.parametrize("delay", [0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.8])
+def test_ctrl_c_early_in_a_command_says_interrupted_and_exits_130(delay: float) -> None:
+    """Ctrl-C at moments of a command's first second, once its entry point has its
+    handlers: each said "interrupted" and exit 130, never a traceback nor signal 2."""
+    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dealbench", "validate", "deals/portfolios/gulf-asia.yaml"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=REPO,
+    )
+    deadline = time.monotonic() + 60
+    while not _handlers_set(proc.pid) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.002)
+    time.sleep(delay)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    if proc.returncode == 0:  # done before the Ctrl-C came
+        return
+    assert "Traceback" not in err, err
+    assert err == "interrupted\n"
+    assert proc.returncode == 130
+
+
+def test_the_entry_point_imports_nothing_slow_before_its_handlers() -> None:
+    """A Ctrl-C while Python imports the package and the entry point, before its `try`,
+    printed a KeyboardInterrupt traceback and ended by signal 2; the package imported
+    `typing` and `inspect` there (a twentieth of a second on a busy machine), the entry
+    point `signal` and `enum`. They are imported once the handlers are in place."""
+    code = (
+        "import sys; before = set(sys.modules); import dealbench.command; "
+        "print(' '.join(sorted(set(sys.modules) - before)))"
+    )
+    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    )
+    imported = set(done.stdout.split())
+    assert "dealbench.command" in imported, done.stderr
+    assert not imported & {"typing", "inspect", "signal", "enum", "dealbench.stops"}
