@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from dealbench import apply_overrides, load_portfolio
+from dealbench import apply_overrides, load_partner, load_portfolio
 from dealbench.analyze import read_value
 from helpers import REPO, Runner
 
@@ -180,3 +180,21 @@ def test_the_entry_point_imports_nothing_slow_before_its_handlers() -> None:
     imported = set(done.stdout.split())
     assert "dealbench.command" in imported, done.stderr
     assert not imported & {"typing", "inspect", "signal", "enum", "dealbench.stops"}
+
+
+def test_a_number_of_h100e_takes_spaces_between_thousands_as_an_amount_does(
+    run: Runner, tmp_path: Path
+) -> None:
+    """`ask: {2026: 100 000}` said "expected a number, got '100 000'", with no word of how
+    to write it, while `batna: 1 000 000 000` was read: a space separates thousands in
+    every number a file gives (docs/formats.md), and a space elsewhere (`2 5`) is refused
+    saying so, for an ask as for an amount."""
+    path = tmp_path / "xa.yaml"
+    good = _ALIASED.replace("2bnx", "2bn")
+    path.write_text(good.replace("ask: {2026: 100_000}", "ask: {2026: 100 000}"))
+    assert load_partner(path).ask == {"2026": 100_000}
+    path.write_text(good.replace("ask: {2026: 100_000}", "ask: {2026: 2 5}"))
+    done = run("validate", path)
+    assert done.exit_code == 2 and not done.traceback
+    said = f"error: {path}:5: ask.2026: '2 5': a space between digits separates thousands"
+    assert said in done.stderr
