@@ -198,3 +198,25 @@ def test_a_number_of_h100e_takes_spaces_between_thousands_as_an_amount_does(
     assert done.exit_code == 2 and not done.traceback
     said = f"error: {path}:5: ask.2026: '2 5': a space between digits separates thousands"
     assert said in done.stderr
+
+
+def test_two_partner_files_of_one_code_are_each_named(run: Runner, deals: Path) -> None:
+    """A partner file copied to start another (`xb.yaml` from `xa.yaml`, its code left
+    XA) said "partners[1]: partner XA is listed twice (also .../xa.yaml)": the user, who
+    listed each file once, looked for a second line naming xa.yaml. Both files are named,
+    and the code they share."""
+    good = _ALIASED.replace("2bnx", "2bn")
+    for name in ("xa.yaml", "xb.yaml"):
+        (deals / "partners" / name).write_text(good)
+    path = deals / "portfolios" / "twice.yaml"
+    path.write_text(
+        _MONOPOLY.replace("id: mono", "id: twice").replace(
+            "[../partners/sg.yaml]", "[../partners/xa.yaml, ../partners/xb.yaml]"
+        )
+    )
+    done = run("validate", path)
+    assert done.exit_code == 2 and not done.traceback
+    assert done.stderr.strip().endswith(
+        "partners[1]: partner XA is listed twice: "
+        f"{deals / 'partners' / 'xb.yaml'} and {deals / 'partners' / 'xa.yaml'} both give code XA"
+    )
