@@ -204,14 +204,17 @@ def test_a_compare_stopped_by_the_time_limit_says_so_and_exits_4(run: Runner) ->
 
 
 def test_a_set_one_regime_refuses_names_that_regime(run: Runner) -> None:
-    """`--set` applies under every regime; a path the bilateral policy has (a cap per
-    level) may not exist in another (monopoly's one tier-2 cap for every level): the
-    error says under which regime, else the user looks for the fault in the wrong file."""
-    result = run("compare", GULF, "--set", "policy.caps.tier2.veu=700_000", "-j", "1")
+    """`--set` applies under every regime; a value the bilateral policy takes (kyc's
+    mitigation 0.88, below its veu's 0.9) another may refuse (tiered's veu mitigates 0.85,
+    and levels are listed weakest first): the error says under which regime, else the
+    user looks for the fault in the wrong file. (Session 48: a tier's one cap for every
+    level, monopoly's, is now set per level, so `policy.caps.tier2.veu` no longer serves.)"""
+    path = "policy.security_levels.kyc.mitigation"
+    result = run("compare", GULF, "--set", f"{path}=0.88", "-j", "1")
     assert result.exit_code == 2 and not result.traceback
     (line,) = result.stderr.splitlines()
-    assert line.startswith("error: --set: policy.caps.tier2.veu: under the monopoly regime")
-    assert "has no 'veu'" in line
+    assert line.startswith(f"error: --set: {path}: under the tiered regime")
+    assert "listed weakest first" in line
     nowhere = run("compare", GULF, "--set", "policy.bogus=1", "-j", "1")  # no regime has it
     assert nowhere.exit_code == 2 and "regime" not in nowhere.stderr
 

@@ -80,7 +80,7 @@ def _finite(value: Any, thousands: bool = True, unit: str | None = None) -> floa
             typed = _signs(value)
             if thousands:
                 _refuse_point_groups(typed, value)
-            text = _without_separators(typed.strip(), value)
+            text = _without_spaces(_without_separators(typed.strip(), value), value)
             try:
                 number = float(text)
             except ValueError:
@@ -252,6 +252,21 @@ def _without_separators(text: str, value: Any) -> str:
     return text.replace("_", "").replace(",", "")
 
 
+def _without_spaces(text: str, value: Any) -> str:
+    """`text` without the spaces that separate thousands (`1 500 000`, as an amount of USD
+    or a number of H100e); a space between other digits (`2 5m`: not 25m) is refused.
+    A number of H100e written so was refused as "expected a number" where an amount of
+    USD was read."""
+    for run in _DIGITS_AND_SPACES.findall(text):
+        if not _SPACED.fullmatch(run):
+            raise ValueError(
+                f"{_short(value)}: a space between digits separates thousands (1 500 000); "
+                "write the number without it"
+            )
+        text = text.replace(run, run.replace(" ", ""))
+    return text
+
+
 def parse_share(value: Any) -> float:
     """A share from 0 to 1: a number (`0.4`) or a percentage (`40%`).
 
@@ -379,13 +394,7 @@ def parse_money(value: Any) -> float:
     if isinstance(value, str):
         typed = _signs(value)
         _refuse_point_groups(typed.strip().lstrip("$"), value)
-        text = _without_separators(typed.strip().lower(), value)
-        for run in _DIGITS_AND_SPACES.findall(text):
-            if not _SPACED.fullmatch(run):  # `2 5m`: not 25m
-                raise ValueError(
-                    f"{_short(value)}: a space between digits separates thousands (1 500 000); "
-                    "write the number without it"
-                )
+        text = _without_spaces(_without_separators(typed.strip().lower(), value), value)
         text = text.replace(" ", "")
         match = _MONEY.match(text)
         if not match or match["suf"] not in ("", *_SUFFIX):

@@ -110,14 +110,18 @@ def load_portfolio(path: str | os.PathLike[str]) -> Portfolio:
             cross += portfolio_rules.partner_in_policy_problems(partner, policy)
         issues += [psource.issue(loc, msg) for loc, msg in cross]
         if partner.code in partner_files:
-            issues.append(
-                source.issue(
-                    ("partners", i),
-                    f"partner {partner.code} is listed twice (also {partner_files[partner.code]})",
-                )
+            first = partner_files[partner.code]
+            # Two files of one code: each file named, else "listed twice" of a file listed
+            # once sent the user looking for a line that is not there.
+            message = (
+                f"partner {partner.code} is listed twice (also {first})"
+                if first == psource.display
+                else f"partner {partner.code} is listed twice: {psource.display} and "
+                f"{first} both give code {partner.code}"
             )
+            issues.append(source.issue(("partners", i), message))
         partners.append(portfolio_rules.in_horizon(partner, list(spec.periods)))
-        partner_files[partner.code] = psource.display
+        partner_files.setdefault(partner.code, psource.display)
 
     if policy is not None:
         problems = portfolio_rules.partner_cap_problems(

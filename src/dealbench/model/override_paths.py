@@ -20,6 +20,7 @@ from dealbench.model.base import Compute, Id, Period, RiskBudget, Strict
 from dealbench.model.distributions import distribution_of
 from dealbench.model.granularity import GranularityField
 from dealbench.model.periods import as_written
+from dealbench.model.policy import Caps, Policy
 from dealbench.model.portfolio import Portfolio, PortfolioFile
 from dealbench.units import kind_said, number_said
 
@@ -89,7 +90,7 @@ def walk(pf: Portfolio, path: str, value: Any, where: str) -> Walked:
         )
     if not rest:
         raise fail(f"a path names a field inside {root}, e.g. {_example(root)}")
-    obj: BaseModel = as_written(pf.policy)  # its caps as the file writes them
+    obj: BaseModel = _per_level(as_written(pf.policy), rest)  # its caps as the file writes them
     prefix, inside = root, rest
     if root == "partners":
         code = rest[0]
@@ -215,7 +216,7 @@ def read_value(portfolio: Portfolio, path: str) -> Any:
     root, rest = parts[0], parts[1:]
     obj: Any
     if root == "policy":
-        obj = as_written(portfolio.policy)
+        obj = _per_level(as_written(portfolio.policy), rest)
     elif root == "partners" and rest:
         obj, rest = portfolio.partner(rest[0]), rest[1:]
     elif root == "portfolio":
@@ -234,6 +235,21 @@ def read_value(portfolio: Portfolio, path: str) -> Any:
         else:
             return None
     return obj
+
+
+def _per_level(policy: Policy, rest: list[str]) -> Policy:
+    """`policy` with the tier cap a path goes into by level (`caps.tier3.baseline`) written
+    per level, where its file gives one cap for every level (`tier3: 0`): the same cap,
+    which `--set policy.caps.tier3.baseline=50_000` then changes under that level alone. It
+    was refused as "a single value (0), it has no 'baseline'" while a tier written per
+    level was set so, and a sweep of the path found no figure there."""
+    if len(rest) < 3 or rest[0] != "caps" or rest[1] not in Caps.model_fields:
+        return policy
+    cap = getattr(policy.caps, rest[1])
+    if isinstance(cap, dict):
+        return policy
+    levels = {level: cap for level in policy.level_ids}
+    return policy.model_copy(update={"caps": policy.caps.model_copy(update={rest[1]: levels})})
 
 
 def _list_index(items: list[Any], part: str) -> int | None:

@@ -8,7 +8,7 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-from dealbench.model.yamlparse import Loc, Positions
+from dealbench.model.yamlparse import Loc, Positions, Through, written_line
 
 
 def field_path(loc: Iterable[str | int]) -> str:
@@ -107,7 +107,15 @@ def lines_under(positions: Positions, loc: Loc) -> set[int]:
         for line, below in inner:
             lines.add(line)
             todo.append(below)
-    return lines
+    return {written_line(line) for line in lines}
+
+
+def by_alias(line: int | None, message: str) -> tuple[int | None, str]:
+    """The line and message of an issue at `line`: where that is an alias's (`- *level`),
+    the message says so and where its value is written (under the anchor `&level`)."""
+    if not isinstance(line, Through):
+        return line, message
+    return int(line), f"{message} (by the alias *{line.alias}; written on line {line.written})"
 
 
 _MISSING = object()

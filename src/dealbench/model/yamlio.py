@@ -19,7 +19,14 @@ from typing import Any
 from yaml import YAMLError
 
 from dealbench.errors import InputError, Issue
-from dealbench.model.positions import field_path, first_missing, is_tag, lines_under, locate
+from dealbench.model.positions import (
+    by_alias,
+    field_path,
+    first_missing,
+    is_tag,
+    lines_under,
+    locate,
+)
 from dealbench.model.seal import check_seal
 from dealbench.model.yamlparse import (
     Loc,
@@ -75,6 +82,7 @@ class Source:
             plain = [p for p in loc[:-1] if not (isinstance(p, str) and is_tag(p))]
             if node_loc == parent and len(parent) == len(plain):
                 node_loc = (*parent, loc[-1])
+        line, message = by_alias(line, message)
         return Issue(self.display, line, field_path(node_loc), message)
 
     def written(self, loc: Loc, value: Any) -> str | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections import deque
 from collections.abc import Iterable
 from typing import Any, TypeAlias
 
@@ -64,10 +65,50 @@ def parse(text: str) -> tuple[Any, Positions, list[Duplicate], Numbers]:
     if back:
         _restore(root, back)
     _refuse_folded_items(root, _LINE_BREAK.split(text))
-    builder = _Builder()
+    builder = _Builder(_aliases(text) if "*" in text else None)
     data, positions = builder.build(root, ())
     duplicates = sorted(builder.duplicates.values(), key=lambda dup: dup[:2])
     return data, positions, duplicates, builder.numbers
+
+
+class Through(int):
+    """The line of a value the file gives by an alias (`- *level`): the alias's line, where
+    the file uses the value, which messages name; `written` is the line the value itself is
+    written on (under the anchor `&level`), and `alias` the alias's name."""
+
+    written: int
+    alias: str
+
+    def __new__(cls, line: int, written: int, alias: str) -> Through:
+        through = super().__new__(cls, line)
+        through.written, through.alias = written, alias
+        return through
+
+
+def written_line(line: int) -> int:
+    """The line a value is written on: under its anchor where `line` is an alias's."""
+    return line.written if isinstance(line, Through) else line
+
+
+#: A file's anchors by where their nodes start (the index in the text), and the lines of
+#: each anchor's aliases, in the order the file uses them.
+Aliases = tuple[dict[int, str], dict[str, deque[int]]]
+
+
+def _aliases(text: str) -> Aliases:
+    """The anchors and aliases of `text` (a streaming pass: libyaml's node tree makes an
+    alias the very node of its anchor, and so keeps no line of the alias)."""
+    anchors: dict[int, str] = {}
+    uses: dict[str, deque[int]] = {}
+    for event in yaml.parse(text, Loader=_Loader):
+        name, mark = getattr(event, "anchor", None), event.start_mark
+        if name is None or mark is None:
+            continue
+        if isinstance(event, AliasEvent):
+            uses.setdefault(name, deque()).append(mark.line + 1)
+        else:  # a scalar, mapping or list anchored
+            anchors[mark.index] = name
+    return anchors, uses
 
 
 def written_at(numbers: Numbers, line: int | None, value: Any) -> str | None:
@@ -75,7 +116,7 @@ def written_at(numbers: Numbers, line: int | None, value: Any) -> str | None:
     written as Python writes it, or written two ways on the line."""
     if line is None or isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return numbers.get(line, {}).get(value)
+    return numbers.get(written_line(line), {}).get(value)
 
 
 def numbers_on(numbers: Numbers, lines: Iterable[int]) -> dict[float, str | None]:
@@ -583,8 +624,8 @@ def _refuse_a_comma_in_a_number(node: MappingNode) -> None:
 
 def _below(node: ScalarNode, line: int) -> int | None:
     """The line of a mapping's value written below its key (`batna:\n    abc`), where a
-    message about the value names it; None on the key's line. An alias's node stands
-    where its anchor is, above the key: the key's line is where the file gives it."""
+    message about the value names it; None on the key's line. (An alias's node stands
+    where its anchor is: its value is placed at the alias, `_Builder._alias`.)"""
     own = node.start_mark.line + 1
     return own if own > line else None
 
@@ -592,12 +633,50 @@ def _below(node: ScalarNode, line: int) -> int | None:
 class _Builder:
     """One walk over a node tree: the plain data, its positions and its duplicate keys."""
 
-    def __init__(self) -> None:
+    def __init__(self, aliases: Aliases | None = None) -> None:
         # (line, first line, loc) by the repeated key's node: an aliased mapping counts once
         self.duplicates: dict[int, tuple[int, int, Loc]] = {}
         self._open: set[int] = set()  # mappings and lists being built, to refuse a cycle
         self._values = 0  # values built so far, aliases expanded
         self.numbers: Numbers = {}  # `parse`
+        self._anchors, self._uses = aliases or ({}, {})
+        self._met: set[int] = set()  # anchored nodes built where the file writes them
+        #: The line and name of the alias whose value is being built: its lines are the
+        #: alias's (`Through`). An alias's node is its anchor's, whose lines they were: a
+        #: bad value used by `- *level` was named at the anchor's line, not where it is used.
+        self._through: tuple[int, str] | None = None
+
+    def _at(self, line: int) -> int:
+        """`line` of a node, as the alias's where the node is built for one (`Through`)."""
+        if self._through is None:
+            return line
+        return Through(self._through[0], line, self._through[1])
+
+    def _alias(self, node: Node) -> tuple[int, str] | None:
+        """The line and name of the alias `node` is met by here; None where the file writes
+        it (an anchor's value is written before its aliases), or inside an alias's value."""
+        name = self._anchors.get(node.start_mark.index)
+        if name is None or self._through is not None:
+            return None
+        if id(node) not in self._met:
+            self._met.add(id(node))
+            return None
+        uses = self._uses.get(name)
+        return (uses.popleft(), name) if uses else None
+
+    def _build_at(
+        self, node: Node, path: Loc, alias: tuple[int, str] | None, merged: bool = False
+    ) -> Any:
+        """`build` (`merged`: a mapping `<<` merges), with the lines of `alias` when the
+        node is given by one."""
+        make = self._mapping if merged else self.build
+        if alias is None:
+            return make(node, path)  # type: ignore[arg-type]
+        self._through = alias
+        try:
+            return make(node, path)  # type: ignore[arg-type]
+        finally:
+            self._through = None
 
     def _note(self, node: ScalarNode, value: Any) -> None:
         """Keep a number written otherwise than Python writes it (`Numbers`)."""
@@ -650,7 +729,7 @@ class _Builder:
                 # A second `<<` is a key given twice, as any other: which one's values won
                 # was no rule a user could know (the first did; PyYAML's loader takes the
                 # last), and the other's were dropped without a word (qa46-input).
-                line = key_node.start_mark.line + 1
+                line = self._at(key_node.start_mark.line + 1)
                 if merge_line is not None:
                     here = (*path, key_node.value)
                     self.duplicates.setdefault(id(key_node), (line, merge_line, here))
@@ -665,13 +744,17 @@ class _Builder:
             # A key is named as the file spells it (`true`, `0x10`), never in Python's
             # words (`True`, `16`), in a duplicate's path and a refused value's.
             here = (*path, key_node.value)
-            line = key_node.start_mark.line + 1
+            line = self._at(key_node.start_mark.line + 1)
+            alias = self._alias(value_node) if self._anchors else None
             if value_node.__class__ is ScalarNode:  # most values: inline the plain string
                 value = value_node.value if value_node.tag == _STR else _value(value_node, here)
                 self._note(value_node, value)
-                inner: Positions = _below(value_node, line)
+                below = _below(value_node, written_line(line))
+                inner: Positions = None if below is None else self._at(below)
+                if alias is not None:
+                    inner = Through(alias[0], value_node.start_mark.line + 1, alias[1])
             else:
-                value, inner = self.build(value_node, here)
+                value, inner = self._build_at(value_node, here, alias)
             same = _same_key(key)  # 2026 and '2026' are one key: both name period 2026
             first = firsts.get(same)
             if first is None and key in data:  # 2026.0 beside 2026, true beside 1: equal
@@ -698,7 +781,8 @@ class _Builder:
             if not isinstance(source, MappingNode):
                 problem = "'<<' merges a mapping, or a list of mappings, into this one"
                 raise ConstructorError(None, None, problem, source.start_mark)
-            out.append(self._mapping(source, path))
+            alias = self._alias(source) if self._anchors else None
+            out.append(self._build_at(source, path, alias, merged=True))
         return out
 
     def _sequence(self, node: SequenceNode, path: Loc) -> tuple[list[Any], Positions]:
@@ -706,13 +790,16 @@ class _Builder:
         data: list[Any] = []
         lines: list[tuple[int, Positions]] = []
         for index, item in enumerate(node.value):
+            alias = self._alias(item) if self._anchors else None
             if item.__class__ is ScalarNode:
                 value = item.value if item.tag == _STR else _value(item, (*path, index))
                 self._note(item, value)
                 inner = None
             else:
-                value, inner = self.build(item, (*path, index))
+                value, inner = self._build_at(item, (*path, index), alias)
             data.append(value)
-            lines.append((item.start_mark.line + 1, inner))
+            line = item.start_mark.line + 1
+            at = self._at(line) if alias is None else Through(alias[0], line, alias[1])
+            lines.append((at, inner))
         self._open.discard(id(node))
         return data, lines
