@@ -114,19 +114,17 @@ def test_the_frontiers_nash_bound_says_what_whole_steps_cost() -> None:
          "--points", "5"]
     )  # fmt: skip
     assert run.exit_code == 0, run.output
-    # Session 44: the point shown is the solve's package lifted to the frontier's curves
-    # (finer steps), which gains back what whole steps cost: its own bound is the cuts'
-    # part alone, here 0. The bound of the whole-step package (0.633982, whole steps' 37%)
-    # is the JSON's note, of that package.
-    assert "Nash bound: product of gains >= 1.000000 x the best (tangent cuts on log)." in (
-        words(run.stdout)
-    )
+    # Session 44: the point shown was the solve's package lifted to the frontier's curves;
+    # since qa48-frontier it is the best on the curves (exact, no cuts, no whole steps), and
+    # the line says so.
+    assert (
+        "Nash bound: product of gains >= 1.000000 x the best (exact over every deal of the "
+        "partner, others held)."
+    ) in words(run.stdout)
     shown = invoke(
         ["frontier", REPO / "tests/data/bargainsteps/nashfloor/portfolio.yaml", "-p", "PA",
          "--points", "5", "--json"]
     )  # fmt: skip
     nash = json.loads(shown.stdout)["nash"]
-    assert "lifted to the frontier's curves" in nash["method"]
+    assert nash["method"] == "exact over every deal of the partner, others held"
     assert (nash["log_error_bound"], nash["log_error_steps"]) == (0.0, 0.0)
-    assert "within a factor 0.633982 of the best" in nash["note"]
-    assert "37% below the continuous point solved" in nash["note"]

@@ -73,13 +73,13 @@ def test_coarse_steps_the_frontier_points_are_solved_with_tau_and_bound() -> Non
     frontier's points", `kalai.tau` null and the Nash bound null, while the zone (exact,
     USD 7.18bn) and the points (whole H100e) showed a deal. They are now solved in
     continuous amounts, as the curves are: tau 0.5093, bound 0. (Kalai's point is exact on
-    the curves since qa47-bargain.)"""
+    the curves since qa47-bargain, Nash's since qa48-frontier.)"""
     pf = in_steps(load_portfolio(GULF), 70_000)
     f = frontier(pf, "IN", points=3)
     assert f.zopa["exists"]
-    method = f.bargaining["nash"]["method"]
-    assert "continuous amounts" in method and "steps of 70,000 H100e" in method, method
-    # kalai's is exact on the curves (qa47-bargain), in whole H100e or finer as they are
+    # both exact on the curves (kalai since qa47-bargain, nash since qa48-frontier), in
+    # whole H100e or finer as they are: no solve in the declared step to fall back from
+    assert f.bargaining["nash"]["method"].startswith("exact")
     assert f.bargaining["kalai"]["method"].startswith("exact")
     assert f.bargaining["kalai"]["tau"] == pytest.approx(0.5093, abs=1e-4)
     assert f.bargaining["nash"]["error_bound"] == pytest.approx(0.0, abs=1e-6)

@@ -42,12 +42,11 @@ from dealbench.analyze.steps import (
     resolve_one_step,
     resolve_unmoved,
 )
-from dealbench.checker import check
 from dealbench.errors import ArgumentError
 from dealbench.figures import quantity
 from dealbench.model.granularity import Granularity
 from dealbench.model.portfolio import Portfolio
-from dealbench.optimize.result import SolveResult, Status, result_for
+from dealbench.optimize.result import SolveResult, Status, result_fits, result_for
 
 Progress = Callable[[int, int], None]
 
@@ -163,7 +162,7 @@ def shadow_prices(
         )
     if result.status not in (Status.OPTIMAL, Status.TIME_LIMIT):
         raise ArgumentError("result", f"there is no optimum to price (status: {result.status})")
-    _same_portfolio(portfolio, result)
+    result_fits(portfolio, result)
     lp = build_fixed_lp(portfolio, result.deals)
     if lp.value() is None:
         raise RuntimeError("the optimum's own packages are infeasible in its fixed LP")
@@ -248,17 +247,6 @@ def shadow_prices(
         warnings=[lim.warning for lim in priced if lim.warning],
         limits=priced,
     )
-
-
-def _same_portfolio(portfolio: Portfolio, result: SolveResult) -> None:
-    """An ArgumentError unless `result` is a solve of `portfolio` (its packages fit it)."""
-    result_for(portfolio, result)
-    checked = check(portfolio, [d.package() for d in result.deals])
-    if not checked.ok:
-        problems = "; ".join(checked.problems())
-        raise ArgumentError(
-            "result", f"the result's packages do not fit portfolio {portfolio.id!r}: {problems}"
-        )
 
 
 def step_of(limit: LimitRow, grain: float = 0.0) -> float:

@@ -23,6 +23,8 @@ from dealbench.cli.output import console, print_table, say
 from dealbench.cli.scenario_options import PolicyOpt, SetOpt
 
 if TYPE_CHECKING:
+    from dealbench.errors import InputError, Issue
+    from dealbench.io import OutputDir
     from dealbench.negotiate import Frontier
 
 
@@ -131,7 +133,10 @@ def frontier(
                 result = frontier_from_rounds(pf, rounds, partner, **options)  # type: ignore[arg-type]
         except ArgumentError as exc:  # the library's words, under the option's name
             option = f"--{exc.argument.replace('_', '-')}"
-            raise InputError(Issue(option, None, "", exc.issues[0].message)) from None
+            issue = Issue(option, None, "", exc.issues[0].message)
+            raise nothing_written(InputError(issue), folder) from None
+        except InputError as exc:  # a partner whose talks ended: no frontier in the re-plan
+            raise nothing_written(exc, folder) from None
         if json_out:
             typer.echo(output.to_json(output.with_notes(result.to_json(), caps_notes(pf))))
         else:
@@ -144,6 +149,25 @@ def frontier(
             written = folder.publish(out_files(result, drawn, on_chart))
             if not json_out:
                 typer.echo(f"Wrote {', '.join(str(p) for p in written)}")
+
+
+def nothing_written(exc: InputError, folder: OutputDir | None) -> InputError:
+    """`exc`, saying that nothing was written when there was a folder to write into
+    (`--out`): the library writes no files, so its refusals do not say so."""
+    from dataclasses import replace
+
+    from dealbench.errors import InputError
+
+    if folder is None:
+        return exc
+
+    def said(issue: Issue) -> Issue:
+        if issue.chosen is not None:  # its message is said from `chosen`, each shell its way
+            more = replace(issue.chosen, after=f"{issue.chosen.after}; nothing written")
+            return issue.choosing(more)
+        return replace(issue, message=f"{issue.message}; nothing written")
+
+    return InputError([said(i) for i in exc.issues], argument=exc.argument)
 
 
 def parse_points(text: str) -> int | Literal["all"]:

@@ -8,19 +8,15 @@ each side's ideal gain (its gain at its own best end of the frontier).
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from dealbench.model.arguments import a_portfolio
-from dealbench.model.granularity import Granularity
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.negotiate.frontier import Frontier, FrontierPoint, clean, point_of
 from dealbench.negotiate.frontier_ends import lifted_point
 from dealbench.negotiate.single import Single
 from dealbench.optimize.bargain.solve import GAIN_TOL
-from dealbench.optimize.bargain.words import LOG_NOISE
-from dealbench.optimize.formulation import Mode
 from dealbench.optimize.result import SolveResult
 from dealbench.optimize.solve import solve
 
@@ -74,7 +70,6 @@ def attach_bargaining(
         scores["kalai"] = lambda g: min(g[0] / ideal_us, g[1] / ideal_partner)
     nash = _best(frontier, candidates, scores["nash"])
     kalai = _best(frontier, candidates, scores["kalai"]) if "kalai" in scores else None
-    of_points = {"nash": nash, "kalai": kalai}
     info["nash"] = {"method": "best of the frontier's points", "error_bound": None}
     # Among the points, tau is the best point's least share of the ideal gains: a Kalai
     # point is never reported without its tau (jointly it was null, qa46-bargain).
@@ -84,8 +79,8 @@ def attach_bargaining(
     }
     zone = zopa_of(frontier, None if frontier.jointly else alone)
     if not frontier.jointly and zone["exists"]:
-        # Others held: the partner alone in the residual portfolio, solved by
-        # `solve --mode nash|kalai` (tangent cuts, a stated bound). Whenever a deal beats
+        # Others held: the best over every deal of the partner alone in the residual
+        # portfolio, exact on its curves (`exact`), as the zone is. Whenever a deal beats
         # both walk-away values (the exact zone), not only when one of the points does: the
         # points of `--points 5` can all lie where one side gains nothing (qa36-reference:
         # PB's gains were on a stretch of USD 7.6m of its utility between the grid's first
@@ -93,41 +88,9 @@ def attach_bargaining(
         exact = _kalai_on_curves(frontier, portfolio, alone, fixed, scores.get("kalai"))
         if exact is not None:
             kalai, info["kalai"] = exact
-        result, solved = _solve_alone(alone.portfolio, frontier.partner, "nash")
-        if result.deal(frontier.partner) is not None:
-            packages = [*fixed, *(d.package() for d in result.deals)]
-            point = point_of(portfolio, frontier.partner, packages, "nash")
-            solve_point = point
-            # The solve's package is in the declared step; the held curves are exact (finer
-            # steps, up to the limit in whole units), and a package on them can give the
-            # partner more at the same US value: the rounded point would sit under the
-            # frontier it is drawn on (a 5-point frontier cannot show what beats it). Lifted
-            # as the US-best end is: the point on the curves at that US value.
-            lifted = lifted_point(portfolio, frontier.partner, point, alone)
-            if lifted is not point:
-                point = lifted.model_copy(update={"label": "nash"})
-                solved += "; lifted to the frontier's curves at the same US value"
-            # The solve rounds its compute to the declared step (within one step's value),
-            # the held points are exact: one of them can beat the rounded point, even
-            # dominate it. The marker is then that point, never one the table beats.
-            shown = of_points["nash"]
-            if shown is not None and _beats(frontier, shown, point, scores["nash"]):
-                point = shown.model_copy(update={"label": "nash"})
-                solved += (
-                    "; a point of the frontier scores more than that solve's package in its "
-                    "declared step: that point"
-                )
-            nash = point
-            gained = _log_gain(frontier, solve_point, point)
-            message = result.message
-            info["nash"] = {
-                "method": solved,
-                **_nash_bound(result.solver.details, gained),
-                "note": message
-                if gained == 0.0 or not message
-                else "the solve's own package, which the point shown beats: "
-                + message.removeprefix("nash: "),
-            }
+        exact = _nash_on_curves(frontier, portfolio, alone, fixed)
+        if exact is not None:
+            nash, info["nash"] = exact
     # Nash and Kalai are Pareto optimal in V and U: they belong on the partner axis's
     # frontier too. On the risk axis they are no best V at their risk (a package of the
     # same risk can give the US more and the partner less): they stay markers only.
@@ -177,58 +140,31 @@ def _kalai_on_curves(
     return point, {"method": method, "tau": float(score(gains(frontier, point)))}
 
 
-def _solve_alone(rest: Portfolio, partner: str, mode: Mode) -> tuple[SolveResult, str]:
-    """`mode` solved on the partner alone in the residual portfolio `rest`, and how, in
-    words. In the declared step first; where that leaves the partner without a deal, in
-    continuous amounts, as the held curves are (exact, in whole H100e or finer), which the
-    zone of agreement is measured on: the held deals can leave less than a step of supply
-    (gulf-asia at steps of 70,000 H100e, IN: 49,787 H100e a year left), and the points fell
-    back to the best of the frontier's points, with no Kalai tau and no Nash bound
-    (qa46-bargain)."""
-    solved = f"a {mode} solve of the partner alone (others held)"
-    result = solve(rest, mode)
-    grid = rest.granularity
-    if result.deal(partner) is not None or grid.h100e <= 0:
-        return result, solved
-    finer = solve(rest.model_copy(update={"own_granularity": Granularity(h100e=0.0)}), mode)
-    if finer.deal(partner) is None:
-        return result, solved
-    return finer, (
-        f"{solved}, in continuous amounts as the frontier's curves are: in the declared "
-        f"{grid.describe()} it left {partner} without a deal"
+def _nash_on_curves(
+    frontier: Frontier, portfolio: Portfolio, alone: Single, fixed: list[Package]
+) -> tuple[FrontierPoint, dict[str, Any]] | None:
+    """The held Nash point, exact: the largest product of gains over every deal of the
+    partner on its curves (`exact.best_product`), as the Kalai point is found; its bound is
+    0. Until qa48-frontier it was a `solve --mode nash` of the partner alone in the declared
+    step (tangent cuts on log, compute rounded to the step, in continuous amounts where the
+    step left no deal), lifted to the curves or replaced by a frontier point scoring more,
+    with the solve's bound less what that gained."""
+    from dealbench.negotiate.exact import best_product
+
+    _, segment, x = best_product(alone, alone.us_batna)
+    if segment is None:
+        return None
+    package = alone.package(segment.k, segment.f, x)
+    point = point_of(portfolio, frontier.partner, [*fixed, package], "nash")
+    point = lifted_point(portfolio, frontier.partner, point, alone).model_copy(
+        update={"label": "nash"}
     )
-
-
-def _log_gain(frontier: Frontier, solved: FrontierPoint, shown: FrontierPoint) -> float:
-    """How much larger the log Nash product of `shown` is than that of `solved` (the
-    solve's package): 0 where they are the same point, or where either has no gain."""
-    a, b = gains(frontier, solved), gains(frontier, shown)
-    if shown is solved or min(a) <= 0 or min(b) <= 0:
-        return 0.0
-    return max(math.log(b[0] * b[1]) - math.log(a[0] * a[1]), 0.0)
-
-
-def _nash_bound(details: dict[str, Any], gained: float) -> dict[str, Any]:
-    """The solve's Nash bound (B - L, its tangent cuts' part and whole steps') for the
-    point shown, whose log product is `gained` above the solve's package L: the point
-    lifted to the curves, or a frontier point scoring more. Its bound is B - L - gained,
-    all of it taken from the whole steps' part first (the continuous point solved is not
-    moved). Said for the solve's own package, a frontier's "0.63 x the best (whole steps
-    37% below the continuous point)" was of a package the chart no longer showed
-    (qa44-bargain)."""
-    bound = details.get("log_error_bound")
-    steps = details.get("log_error_steps", 0.0)
-    if bound is not None and math.isfinite(bound):
-        bound = bound - gained if bound - gained > LOG_NOISE else 0.0
-        steps = steps - gained if steps - gained > LOG_NOISE else 0.0
-    ratio = 0.0 if bound is None or not math.isfinite(bound) else math.exp(-bound)
-    return {
-        "error_bound": 1 - ratio
-        if bound is not None
-        else 1 - details.get("product_ratio_bound", 0.0),
-        "log_error_bound": bound,
-        "log_error_cuts": details.get("log_error_cuts"),
-        "log_error_steps": steps,
+    return point, {
+        "method": "exact over every deal of the partner, others held",
+        "error_bound": 0.0,
+        "log_error_bound": 0.0,
+        "log_error_cuts": None,
+        "log_error_steps": 0.0,
     }
 
 
@@ -244,14 +180,6 @@ def _ideals(frontier: Frontier) -> tuple[float, float]:
         if g[0] >= -NO_WORSE
     ]
     return us, max(rational, default=0.0)
-
-
-def _beats(frontier: Frontier, a: FrontierPoint, b: FrontierPoint, score: Any) -> bool:
-    """Whether `a` scores more than `b` (both with gains on both sides), beyond rounding."""
-    ga, gb = gains(frontier, a), gains(frontier, b)
-    if min(gb) <= TOL:
-        return min(ga) > TOL
-    return min(ga) > TOL and float(score(ga)) > float(score(gb)) * (1 + 1e-9)
 
 
 def _best(frontier: Frontier, points: list[FrontierPoint], score: Any) -> FrontierPoint | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Literal
 
 from dealbench.analyze.parallel import start_workers
@@ -53,6 +54,64 @@ from dealbench.optimize.solve import solve
 MAX_POINTS = 1000
 
 
+@dataclass(frozen=True)
+class Frame:
+    """What a frontier's notes say is held beside it, and which solve says why the partner
+    has no deal: the portfolio's (`solve`: every other deal held at its solve, or
+    re-optimized), or, `rounds`, the re-plan from the rounds (`solve --rounds`: the
+    `concluded` deals held at their agreed terms, the other open negotiations held at the
+    re-plan or re-optimized). The notes said "every other deal is re-optimized" and "as
+    `solve` says" of a frontier from the rounds, whose concluded deals are neither
+    (qa47-frontier-rounds)."""
+
+    rounds: bool = False
+    #: The partners whose deals are concluded, held at their agreed terms at every point.
+    concluded: tuple[str, ...] = ()
+
+    @property
+    def solve(self) -> str:
+        """The command that solves what the frontier holds, as the notes name it."""
+        return "`solve --rounds`" if self.rounds else "`solve`"
+
+    @property
+    def plan(self) -> str:
+        """What the other deals are chosen by."""
+        return "re-plan" if self.rounds else "portfolio"
+
+    @property
+    def others(self) -> str:
+        """The deals a joint frontier re-optimizes at each point."""
+        if not self.concluded:
+            return "every other deal"
+        return "every other open negotiation's deal (the concluded ones at their agreed terms)"
+
+    def held(self, others: list[str]) -> str:
+        """The other deals held (`others`: the partners with one at the base)."""
+        if not self.concluded:
+            return f"the other deals held ({and_list(others)})"
+        its = "its" if len(self.concluded) == 1 else "their"
+        agreed = f"{and_list(list(self.concluded))} at {its} agreed terms"
+        return f"the other deals held ({agreed}; {and_list(others)} at the re-plan)"
+
+    def re_planned(self, others: list[str]) -> str:
+        """The other deals a joint frontier re-plans at each point (`others`: the partners
+        with one at the base), and those it holds."""
+        said = f"the other deals ({and_list(others)}) re-planned at each point"
+        if not self.concluded:
+            return said
+        return f"{said}, the concluded ones ({and_list(list(self.concluded))}) held"
+
+    @property
+    def alone(self) -> str:
+        """What a deal of the partner alone is beside, as `solve` and `solve --rounds`
+        count "alone"."""
+        return "beside the concluded deals alone" if self.concluded else "with no other deal"
+
+
+#: The portfolio's own frontier (`dealbench frontier`, `frontier`).
+PLAIN = Frame()
+
+
 def frontier(
     portfolio: Portfolio,
     partner: str,
@@ -78,6 +137,37 @@ def frontier(
     at any number); `progress(done, total)`: the joint points' solves as they end.
     Raises `dealbench.errors.ArgumentError` (a ValueError) for an argument out of range.
     """
+    return frontier_in(
+        PLAIN,
+        portfolio,
+        partner,
+        points=points,
+        axis=axis,
+        jointly=jointly,
+        gap=gap,
+        base=base,
+        bargaining=bargaining,
+        jobs=jobs,
+        progress=progress,
+    )
+
+
+def frontier_in(
+    frame: Frame,
+    portfolio: Portfolio,
+    partner: str,
+    *,
+    points: int | Literal["all"],
+    axis: Axis,
+    jointly: bool,
+    gap: float,
+    base: SolveResult | None,
+    bargaining: bool,
+    jobs: int | None,
+    progress: Callable[[int, int], None] | None,
+) -> Frontier:
+    """`frontier`, its notes saying what is held beside it and which solve says why the
+    partner has no deal as `frame` says them."""
     start = time.perf_counter()
     check_partner(portfolio, partner)
     one_of(axis, AXES, "axis", "axis")
@@ -115,7 +205,7 @@ def frontier(
                 notes.append(
                     f"Held, the other deals leave {partner} no better deal than this; jointly "
                     "the range runs to its best deal alone (the US no worse off than without "
-                    "it), every other deal re-optimized at each point."
+                    f"it), {frame.others} re-optimized at each point."
                 )
         grid = [lo + (hi - lo) * i / (points - 1) for i in range(1, points - 1)] if hi > lo else []
         if jointly:
@@ -146,8 +236,8 @@ def frontier(
         us_best = lifted
     if jointly and axis == "partner" and not notes:  # (else: the range of a deal alone)
         notes.append(
-            "Jointly: the partner's utility runs over the range of the held frontier; every "
-            "other deal is re-optimized at each point, both ends included."
+            "Jointly: the partner's utility runs over the range of the held frontier; "
+            f"{frame.others} is re-optimized at each point, both ends included."
         )
     kept = clean(found, axis, jointly)
     if axis == "partner":
@@ -188,7 +278,7 @@ def frontier(
         curve = curve.model_copy(update={"notes": notes})
     if bargaining:
         curve = attach_bargaining(curve, portfolio, alone, fixed)
-        said = _displaced(portfolio, partner, base, fixed, jointly, curve.zopa)
+        said = _displaced(frame, portfolio, partner, base, fixed, jointly, curve.zopa)
         if said is not None:
             curve = curve.model_copy(update={"notes": [*curve.notes, said]})
     return curve.model_copy(update={"seconds": time.perf_counter() - start})
@@ -211,6 +301,7 @@ def _check_points(points: int | Literal["all"], axis: Axis, jointly: bool) -> No
 
 
 def _displaced(
+    frame: Frame,
     portfolio: Portfolio,
     partner: str,
     base: SolveResult,
@@ -231,28 +322,25 @@ def _displaced(
     forced = best_alone(portfolio, partner) if others else None
     deal = forced.deal(partner) if forced and forced.status == Status.OPTIMAL else None
     if deal is None or deal.us_margin <= 0.5:
-        return _why_none(portfolio, partner, base)
-    worth = (
-        f"with no other deal, a deal with {partner} would add {usd(deal.us_margin)} to US utility"
-    )
-    why = f"'Why no deal with {partner}'"
+        return _why_none(frame, portfolio, partner, base)
+    worth = f"a deal with {partner} would add {usd(deal.us_margin)} to US utility"
+    why = f"as {frame.solve} says ('Why no deal with {partner}')"
     if jointly:
         return (
-            f"No zone of agreement with the other deals ({and_list(others)}) re-planned at "
-            f"each point: {worth}, but the room it needs of the shared limits is worth more "
-            f"to them, as `solve` says ({why})."
+            f"No zone of agreement with {frame.re_planned(others)}: {frame.alone}, {worth}, "
+            f"but the room it needs of the shared limits is worth more to them, {why}."
         )
     return (
-        f"No zone of agreement with the other deals held ({and_list(others)}): what they "
-        f"take of the shared limits leaves {partner} no package better for both sides than "
-        f"no deal. Alone, {worth.removeprefix('with no other deal, ')}, but the portfolio "
-        f"gives the room it needs to deals worth more, as `solve` says ({why}); the joint "
-        "frontier re-plans the other deals at each point."
+        f"No zone of agreement with {frame.held(others)}: what they take of the shared "
+        f"limits leaves {partner} no package better for both sides than no deal. Alone, "
+        f"{worth}, but the {frame.plan} gives the room it "
+        f"needs to deals worth more, {why}; the joint frontier re-plans the other "
+        f"{'open negotiations' if frame.concluded else 'deals'} at each point."
     )
 
 
-def _why_none(portfolio: Portfolio, partner: str, base: SolveResult) -> str | None:
-    """Why the portfolio's solve gives `partner` no deal, as `solve` says it (the reason
+def _why_none(frame: Frame, portfolio: Portfolio, partner: str, base: SolveResult) -> str | None:
+    """Why the portfolio's solve gives `partner` no deal, as `frame.solve` says it (the reason
     `base` carries, else `why_no_deal` of the same solve): the empty zone's cause and its
     remedy, the same words in every command. None where it is not known."""
     from dealbench.optimize.explain.no_deal import why_no_deal
@@ -263,7 +351,7 @@ def _why_none(portfolio: Portfolio, partner: str, base: SolveResult) -> str | No
         said = next(iter(why_no_deal(portfolio, alone)), None)
     if said is None:
         return None
-    return f"Why no deal with {partner}, as `solve` says it: {said.message.rstrip('.')}."
+    return f"Why no deal with {partner}, as {frame.solve} says it: {said.message.rstrip('.')}."
 
 
 def _held(

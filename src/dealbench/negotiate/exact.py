@@ -40,6 +40,7 @@ from dealbench.optimize.bargain.solve import GAIN_TOL
 __all__ = [
     "MAX_SEGMENTS",
     "Segment",
+    "best_product",
     "best_tau",
     "curves",
     "exact_frontier",
@@ -281,6 +282,31 @@ def best_tau(
             if (min(a, b), a + b) > best:
                 best, where, at = (min(a, b), a + b), s, float(s.x0 + t * (s.x1 - s.x0))
     return best[0], where, at
+
+
+def best_product(alone: Single, us_walk_away: float) -> tuple[float, Segment | None, float]:
+    """The Nash point over every deal of the partner: the largest product of the two gains
+    (each at least `GAIN_TOL`), with the segment and compute that reach it (0, None, 0 when
+    no deal beats both walk-away values). Exact, as `best_tau` is: along a segment both
+    gains are linear, so their product is a quadratic, largest at an end (clipped to both
+    gains >= GAIN_TOL) or at its vertex between them."""
+    best, where, at = 0.0, None, 0.0
+    for s in curves(alone):
+        ends = _clip(s, us_walk_away + GAIN_TOL, alone.batna + GAIN_TOL)
+        if not ends:
+            continue
+        a0, da = s.v0 - us_walk_away, s.v1 - s.v0
+        b0, db = s.u0 - alone.batna, s.u1 - s.u0
+        ts = list(ends)
+        if da * db < 0:  # one gain falls as the other rises: the product has a top
+            top = -(da * b0 + db * a0) / (2 * da * db)
+            if ends[0] < top < ends[1]:
+                ts.append(top)
+        for t in ts:
+            product = (a0 + t * da) * (b0 + t * db)
+            if product > best:
+                best, where, at = product, s, float(s.x0 + t * (s.x1 - s.x0))
+    return best, where, at
 
 
 def _clip(s: Segment, v_min: float, u_min: float) -> list[float]:

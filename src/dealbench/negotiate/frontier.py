@@ -37,7 +37,7 @@ from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.negotiate.replan import residual, solve_with_floor
 from dealbench.negotiate.single import single
-from dealbench.optimize.result import SolveResult, a_result, result_for
+from dealbench.optimize.result import SolveResult, a_result, result_fits
 from dealbench.optimize.schedule.signable import steps
 from dealbench.optimize.solve import solve
 
@@ -390,7 +390,7 @@ def offering(portfolio: Portfolio, package: Package) -> Portfolio:
 def held(portfolio: Portfolio, partner: str, base: SolveResult) -> tuple[list[Package], Portfolio]:
     """The other deals of `base`, and the portfolio left to `partner` when they are held
     (partners without a deal in `base` stay without one)."""
-    result_for(portfolio, base, "base")  # not a partner of another portfolio's, said as ours
+    result_fits(portfolio, base, "base")  # not another portfolio's, nor one of other figures
     fixed = _others(base, partner)
     idle = [code for code in base.no_deal if code != partner]
     return fixed, residual(portfolio, fixed, excluded=idle)

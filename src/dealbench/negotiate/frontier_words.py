@@ -303,6 +303,8 @@ def _nash_bound_parts(nash: dict[str, Any]) -> str:
     log alone, or their part and whole steps' (the frontier's line said "tangent cuts on
     log" of a bound mostly whole steps' loss; bargain-steps)."""
     cuts, steps = nash.get("log_error_cuts"), nash.get("log_error_steps") or 0.0
+    if str(nash.get("method", "")).startswith("exact"):  # held: no cuts, no steps
+        return str(nash["method"])
     if cuts is None or steps <= STEPS_SAID:
         return "tangent cuts on log"
     return f"log {cuts:.2e} from the tangent cuts, {whole_steps_words(steps)}"

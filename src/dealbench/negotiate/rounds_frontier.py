@@ -21,7 +21,7 @@ from typing import Literal
 
 from dealbench.model.arguments import a_portfolio
 from dealbench.model.portfolio import Portfolio
-from dealbench.negotiate.build import frontier
+from dealbench.negotiate.build import Frame, frontier_in
 from dealbench.negotiate.frontier import (
     Axis,
     Frontier,
@@ -39,13 +39,13 @@ __all__ = ["frontier_from_rounds", "held_at"]
 
 #: Why a concluded or walked-away partner has no frontier in the re-plan (after "the
 #: negotiation with SA was concluded in this round; ").
+#: The library says what is wrong; a shell that was to write files says it wrote none.
 NO_FRONTIER = {
     "concluded": "its deal is held at its agreed terms in the re-plan from the rounds, "
-    "which has no frontier for it (nothing written); the portfolio's own frontier, "
-    "without the rounds, still draws one",
-    "walked-away": "it has no deal in the re-plan from the rounds, which has no frontier "
-    "for it (nothing written); the portfolio's own frontier, without the rounds, still "
+    "which has no frontier for it; the portfolio's own frontier, without the rounds, still "
     "draws one",
+    "walked-away": "it has no deal in the re-plan from the rounds, which has no frontier "
+    "for it; the portfolio's own frontier, without the rounds, still draws one",
 }
 
 
@@ -80,7 +80,9 @@ def frontier_from_rounds(
         refuse_after_close(ended, NO_FRONTIER.get(ended.status, ""), again=False)
     plan = replan(portfolio, negotiations, gap=gap)
     assert plan.open_portfolio is not None and plan.result is not None  # `partner` is open
-    curve = frontier(
+    concluded = tuple(p.code for p in portfolio.partners if p.code in plan.fixed)
+    curve = frontier_in(
+        Frame(rounds=True, concluded=concluded),
         plan.open_portfolio,
         partner,
         points=points,

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_serializer, model_validator
 
 from dealbench.arguments import instance_of
-from dealbench.checker import DealFigures
+from dealbench.checker import DealFigures, check
 from dealbench.checker.tolerance import COMPUTE_TOL
 from dealbench.checker.used_up import supply_wanted
 from dealbench.errors import ArgumentError, InfeasibleError, SolverError, SolverLimitError
@@ -468,5 +468,24 @@ def result_for(portfolio: Portfolio, result: object, name: str = "result") -> So
     if found.portfolio != a_portfolio(portfolio).id:
         raise ArgumentError(
             name, f"the result is for portfolio {found.portfolio!r}, not {portfolio.id!r}"
+        )
+    return found
+
+
+def result_fits(portfolio: Portfolio, result: object, name: str = "result") -> SolveResult:
+    """`result` when it is a solve of `portfolio` as it is (`result_for`) whose packages
+    still fit it (`check`); else an ArgumentError naming `name`. A solve of the same
+    portfolio id with other figures (an override, a data file edited since) holds packages
+    that may break its limits now, or that a partner no longer accepts: what is worked out
+    from them (the deals held beside a frontier, a zone of agreement, a shadow price, why
+    a partner has no deal) would be of packages the portfolio does not allow."""
+    found = result_for(portfolio, result, name)
+    checked = check(portfolio, [d.package() for d in found.deals])
+    if not checked.ok:
+        raise ArgumentError(
+            name,
+            f"the result's packages do not fit portfolio {found.portfolio!r} as given: "
+            f"{'; '.join(checked.problems())}; the result is a solve of other figures (an "
+            "override, a data file edited since): solve the portfolio as given",
         )
     return found

@@ -221,7 +221,7 @@ def mode_offer(
         reason += above_target(portfolio, figures, floor, ends)
     last = negotiations[partner].last_offer
     # Our last offer, where it still fits, is a candidate as in `offer_at`: the point is
-    # solved in the declared step, and a strategy's offer before it may sit on a finer one
+    # put in the declared step (`on_step`), and a strategy's offer before it may sit on a finer one
     # that gives both sides more (qa35's stepback: linear's 300 B200 chips, US $5.99m and
     # PB $3.41m; the nash and kalai points 256 chips, $5.11m and $2.91m, refused as a retreat).
     kept = kept_if_better(portfolio, plan, figures, target, last.package if last else None)

@@ -24,7 +24,7 @@ from dealbench.optimize.explain.infeasible import explain_infeasible, no_compute
 from dealbench.optimize.explain.relax_words import RAISE_NOISE, limit_raised
 from dealbench.optimize.explain.shared_limits import shared_limits
 from dealbench.optimize.reasons import NOT_EXPLAINED
-from dealbench.optimize.result import SolveResult, Status, result_for
+from dealbench.optimize.result import SolveResult, Status, result_fits
 from dealbench.result_words import MAX_EXPLAINED
 
 __all__ = [
@@ -388,7 +388,7 @@ def no_deal_reasons(
     --explain-all` in every shell until session 42."""
     from dealbench.optimize.decomposition.warm import remember, warm_from
 
-    result_for(portfolio, result)  # another portfolio's partners, explained against this one
+    result_fits(portfolio, result)  # another portfolio's, or one of other figures
     require = partner_codes(portfolio, require, "require")
     if not result.no_deal:
         return []
