@@ -73,7 +73,7 @@ def test_a_partner_without_a_gain_in_whole_steps_is_told_the_step(
         assert "No zone of agreement in whole steps of 5,000 H100e" in result["message"]
 
 
-@pytest.mark.parametrize(("seed", "best"), [(19, 0.4178), (27, 0.2391)])
+@pytest.mark.parametrize(("seed", "best"), [(18, 0.2802), (19, 0.4178), (27, 0.2391)])
 def test_the_held_kalai_point_is_the_best_tau_on_the_curves(
     tmp_path: Path, seed: int, best: float
 ) -> None:
@@ -81,7 +81,9 @@ def test_the_held_kalai_point_is_the_best_tau_on_the_curves(
     the declared step (then lifted, or replaced by a frontier point), its tau 0.4162 or 0.4170
     against 0.4178 on the curves it is drawn on (27: 0.2343 against 0.2391), with no bound
     said. It is now the best tau over every deal of the partner, exact, and the table says
-    it."""
+    it. Seed 18 (qa46-bargain): `kalai.tau` was the partner-alone solve's, 0.2893, against
+    its ideals in whole steps, a tau no package has; it is the point's own least share of the
+    frontier's ends (docs/frontier.md)."""
     spec = ref.random_spec(random.Random(seed), "plain")
     path = ref.write(spec, tmp_path)
     pf = load_portfolio(path)
