@@ -554,3 +554,24 @@ for (const s of document.querySelectorAll(arguments[0])) {
 }
 return cut;
 """
+
+
+def frontier_files_are_the_clis(client: Any, html: str, base: str, stem: str, out: Path) -> None:
+    """The frontier page `html` links its JSON, SVG and PNG under `base`, each saved as
+    `stem.EXT`, and each download is what `dealbench frontier --out` wrote to `out` (the
+    JSON's points and keys: the seconds it took differ from run to run)."""
+    import json
+
+    for ext in ("json", "svg", "png"):
+        saved = f"{stem}.{ext}"
+        assert f'<a href="{base}/frontier-AE.{ext}" download="{saved}">{saved}</a>' in html
+        answer = client.get(f"{base}/frontier-AE.{ext}")
+        assert answer.status_code == 200
+        assert answer.headers["content-disposition"] == f'attachment; filename="{saved}"'
+        cli = (out / f"frontier-AE.{ext}").read_bytes()
+        if ext == "json":
+            web_json, cli_json = json.loads(answer.content), json.loads(cli)
+            assert web_json["points"] == cli_json["points"]
+            assert web_json.keys() == cli_json.keys()
+        else:
+            assert answer.content == cli

@@ -7,7 +7,6 @@ Each test failed before its fix.
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from pathlib import Path
@@ -17,7 +16,15 @@ import pytest
 
 import test_web_browser as e2e
 from dealbench.web.security import CSRF_FIELD, csrf_for
-from helpers import QA_COUNTER, WEB_TOKEN, invoke, recorded, send_qa_counter, words
+from helpers import (
+    QA_COUNTER,
+    WEB_TOKEN,
+    frontier_files_are_the_clis,
+    invoke,
+    recorded,
+    send_qa_counter,
+    words,
+)
 
 browser = e2e.browser
 
@@ -58,19 +65,7 @@ def test_the_held_frontier_downloads_the_files_frontier_out_writes(
     said = words(html)
     assert "as dealbench frontier --partner AE --points 15 --out DIR writes them" in said
     base = "/p/gulf-asia/n/AE/frontier/held"
-    for ext in ("json", "svg", "png"):
-        saved = f"frontier-AE-gulf-asia.{ext}"
-        assert f'<a href="{base}/frontier-AE.{ext}" download="{saved}">{saved}</a>' in html
-        answer = client.get(f"{base}/frontier-AE.{ext}")
-        assert answer.status_code == 200
-        assert answer.headers["content-disposition"] == f'attachment; filename="{saved}"'
-        cli = (out / f"frontier-AE.{ext}").read_bytes()
-        if ext == "json":  # the seconds it took differ from run to run
-            web_json, cli_json = json.loads(answer.content), json.loads(cli)
-            assert web_json["points"] == cli_json["points"]
-            assert web_json.keys() == cli_json.keys()
-        else:
-            assert answer.content == cli
+    frontier_files_are_the_clis(client, html, base, "frontier-AE-gulf-asia", out)
     missing = client.get(f"{base}/frontier-AE-risk.json")
     assert missing.status_code == 404
     assert "its files are frontier-AE.json, frontier-AE.svg, frontier-AE.png" in words(missing.text)

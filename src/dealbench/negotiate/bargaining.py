@@ -8,7 +8,7 @@ each side's ideal gain (its gain at its own best end of the frontier).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dealbench.model.arguments import a_portfolio
 from dealbench.model.package import Package
@@ -19,6 +19,9 @@ from dealbench.negotiate.single import Single
 from dealbench.optimize.bargain.solve import GAIN_TOL
 from dealbench.optimize.result import SolveResult
 from dealbench.optimize.solve import solve
+
+if TYPE_CHECKING:
+    from dealbench.negotiate.exact import Segment
 
 __all__ = ["attach_bargaining", "gains", "zopa_of", "zopas"]
 
@@ -131,11 +134,7 @@ def _kalai_on_curves(
     _, segment, x = best_tau(alone, alone.us_batna, _ideals(frontier))
     if segment is None:
         return None
-    package = alone.package(segment.k, segment.f, x)
-    point = point_of(portfolio, frontier.partner, [*fixed, package], "kalai")
-    point = lifted_point(portfolio, frontier.partner, point, alone).model_copy(
-        update={"label": "kalai"}
-    )
+    point = _held_point(frontier, portfolio, alone, fixed, (segment, x), "kalai")
     method = "exact over every deal of the partner, others held"
     return point, {"method": method, "tau": float(score(gains(frontier, point)))}
 
@@ -154,11 +153,7 @@ def _nash_on_curves(
     _, segment, x = best_product(alone, alone.us_batna)
     if segment is None:
         return None
-    package = alone.package(segment.k, segment.f, x)
-    point = point_of(portfolio, frontier.partner, [*fixed, package], "nash")
-    point = lifted_point(portfolio, frontier.partner, point, alone).model_copy(
-        update={"label": "nash"}
-    )
+    point = _held_point(frontier, portfolio, alone, fixed, (segment, x), "nash")
     return point, {
         "method": "exact over every deal of the partner, others held",
         "error_bound": 0.0,
@@ -166,6 +161,25 @@ def _nash_on_curves(
         "log_error_cuts": None,
         "log_error_steps": 0.0,
     }
+
+
+def _held_point(
+    frontier: Frontier,
+    portfolio: Portfolio,
+    alone: Single,
+    fixed: list[Package],
+    at: tuple[Segment, float],
+    label: str,
+) -> FrontierPoint:
+    """The held bargaining point at compute `x` on `segment` of the partner's curves (what
+    `exact.best_tau` or `best_product` found), the other deals `fixed`: checked as a point
+    of the frontier, then lifted to the curves."""
+    segment, x = at
+    package = alone.package(segment.k, segment.f, x)
+    point = point_of(portfolio, frontier.partner, [*fixed, package], label)
+    return lifted_point(portfolio, frontier.partner, point, alone).model_copy(
+        update={"label": label}
+    )
 
 
 def _ideals(frontier: Frontier) -> tuple[float, float]:
