@@ -19,7 +19,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from dealbench.analyze.limits import decided_by_each
 from dealbench.analyze.parallel import Executor
 from dealbench.analyze.scenarios import apply_overrides
-from dealbench.analyze.solves import Chain, SolveOptions, chain_cost, chains, run_chain
+from dealbench.analyze.solves import (
+    NONE_FOUND,
+    Chain,
+    SolveOptions,
+    chain_cost,
+    chains,
+    found_deals,
+    run_chain,
+)
 from dealbench.arguments import given_briefly
 from dealbench.errors import ArgumentError
 from dealbench.limit import Limit
@@ -28,7 +36,7 @@ from dealbench.model.arguments import a_portfolio
 from dealbench.model.policy import Policy
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.regimes import find_regime, replaced_caps_note, under_regime
-from dealbench.optimize import SolveResult, Status
+from dealbench.optimize import SolveResult
 from dealbench.render.filters import money
 from dealbench.result_words import MAX_EXPLAINED
 
@@ -367,8 +375,8 @@ def regime_row(pf: Portfolio, result: SolveResult) -> RegimeRow:
         "seconds": result.solver.seconds,
         "risk_penalty": pf.policy.risk_penalty_per_h100e,
     }
-    if result.status not in (Status.OPTIMAL, Status.TIME_LIMIT):
-        return RegimeRow(**head, message=result.message)
+    if not found_deals(result):
+        return RegimeRow(**head, message=result.message or NONE_FOUND)
     deals = result.deals
     compute = {t: sum(d.compute.get(t, 0.0) for d in deals) for t in result.periods}
     return RegimeRow(

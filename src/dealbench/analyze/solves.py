@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from dealbench.arguments import one_of, positive_seconds
 from dealbench.model.portfolio import Portfolio
-from dealbench.optimize import SOLVERS, SolveResult, solve
+from dealbench.optimize import SOLVERS, SolveResult, Status, solve
 
 __all__ = ["SolveOptions", "chain_cost", "chains", "run_chain", "solve_all"]
 
@@ -108,3 +108,17 @@ def solve_all(
     work = chains(portfolios, options, chain)
     batches = ex.map(run_chain, work, progress, cost=chain_cost)  # type: ignore[arg-type]
     return [result for batch in batches for result in batch]
+
+
+#: Why a row stopped by its time limit before it found any deal has no figures: the no-deal
+#: V of that stop is no solve's answer (qa48-room: "-$19.50bn" and 0 deals in every row of
+#: `compare --time-limit 0.001` on global, the best of them starred).
+NONE_FOUND = "the time limit stopped the solve before it found any deal"
+
+
+def found_deals(result: SolveResult) -> bool:
+    """A result a comparison or sweep row gives figures of: an optimum, or a solve the time
+    limit stopped once it had found a deal (the best found, said as such)."""
+    return result.status is Status.OPTIMAL or (
+        result.status is Status.TIME_LIMIT and bool(result.deals)
+    )

@@ -20,7 +20,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from dealbench.analyze.packages import describe_changes, signature
 from dealbench.analyze.parallel import Executor
 from dealbench.analyze.scenarios import Scenario, apply_overrides, read_value
-from dealbench.analyze.solves import Chain, SolveOptions, chains, run_chain, solve_all
+from dealbench.analyze.solves import (
+    Chain,
+    SolveOptions,
+    chains,
+    found_deals,
+    run_chain,
+    solve_all,
+)
 from dealbench.arguments import given_briefly
 from dealbench.errors import ArgumentError, InputError
 from dealbench.figures import quantity
@@ -31,7 +38,7 @@ from dealbench.model.overrides import path_error
 from dealbench.model.portfolio import BASE_SCENARIO, Portfolio
 from dealbench.model.regimes import caps_notes
 from dealbench.model.rules import base_sets_words
-from dealbench.optimize import SolveResult, Status
+from dealbench.optimize import SolveResult
 
 __all__ = ["ChangePoint", "SweepResult", "SweepRow", "grid", "sweep_param", "sweep_scenarios"]
 
@@ -116,7 +123,7 @@ class SweepResult(BaseModel):
 def row_of(
     id: str, result: SolveResult, *, title: str = "", value: float | None = None
 ) -> SweepRow:
-    ok = result.status in (Status.OPTIMAL, Status.TIME_LIMIT)
+    ok = found_deals(result)  # a stop before any deal has no figures (`solves.NONE_FOUND`)
     return SweepRow(
         id=id,
         title=title,

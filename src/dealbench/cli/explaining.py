@@ -51,6 +51,23 @@ def raise_for_status(
     raise_explained(pf, result, mode=mode, v_floor=v_floor, require=require)  # type: ignore[arg-type]
 
 
+def frontier_pointer(
+    portfolio: Path | None,
+    code: str,
+    *,
+    rounds: Path | None = None,
+    scenario: Sequence[str] = (),
+) -> str:
+    """The CLI's pointer to the frontier a reason speaks of (`NoDeal.frontier`): " (dealbench
+    frontier PORTFOLIO --partner CODE --rounds DIR draws it)", the arguments as given."""
+    import shlex
+
+    given = "PORTFOLIO" if portfolio is None else shlex.quote(str(portfolio))
+    held = "" if rounds is None else f" --rounds {shlex.quote(str(rounds))}"
+    held += "".join(f" {shlex.quote(w)}" for w in scenario)
+    return f" (dealbench frontier {given} --partner {code}{held} draws it)"
+
+
 def print_reasons(
     reasons: Sequence[NoDeal],
     portfolio: Path | None = None,
@@ -67,20 +84,13 @@ def print_reasons(
     said "no zone of agreement"). `scenario`: the solve's --policy and --set, as given, which the
     frontier named is drawn under too (without them it drew the shipped portfolio's: "ZOPA:
     yes" of SA where the reason, under --set portfolio.supply.2026=600_000, said none)."""
-    import shlex
-
     from dealbench.cli import output
     from dealbench.list_words import and_list
 
-    given = "PORTFOLIO" if portfolio is None else shlex.quote(str(portfolio))
-
     for reason in reasons:
         if reason.explained:
-            # The CLI's pointer to the frontier the reason speaks of (`NoDeal.frontier`).
-            held = "" if rounds is None else f" --rounds {shlex.quote(str(rounds))}"
-            held += "".join(f" {shlex.quote(w)}" for w in scenario)
             see = (
-                f" (dealbench frontier {given} --partner {reason.partner}{held} draws it)"
+                frontier_pointer(portfolio, reason.partner, rounds=rounds, scenario=scenario)
                 if reason.frontier
                 else ""
             )

@@ -263,14 +263,17 @@ def room(
         if json_out:
             echo_json(found.model_dump(mode="json"), written)
             return
-        print_room(found)
+        print_room(found, portfolio, root)
         print_written(written)
 
 
-def print_room(r: Room) -> None:
-    """The room as a table that fits 80 columns: each utility pair on two lines (US, partner)."""
+def print_room(r: Room, portfolio: Path | None = None, rounds: Path | None = None) -> None:
+    """The room as a table that fits 80 columns: each utility pair on two lines (US, partner).
+    `portfolio` and `rounds`: the file and folder, for the command a reason points to."""
     from dealbench.cli import output
+    from dealbench.cli.explaining import frontier_pointer
     from dealbench.cli.output import console, print_table
+    from dealbench.model.yamlio import display_path
 
     m = output.money
     table = compact_table(
@@ -324,7 +327,11 @@ def print_room(r: Room) -> None:
                 indent="  ",
             )
         elif row.next_move not in ("-",):
-            echo_wrapped(f"{row.partner}: {row.next_move} — {row.reason}", indent="  ")
+            see = ""
+            if row.frontier_drawn:  # the frontier the reason speaks of: the re-plan's
+                held = None if rounds is None else Path(display_path(rounds))
+                see = frontier_pointer(portfolio, row.partner, rounds=held)
+            echo_wrapped(f"{row.partner}: {row.next_move} — {row.reason}{see}", indent="  ")
             if row.next_offer_retreat is not None:  # `offer` would refuse it as it is
                 echo_wrapped(f"Note: {row.next_offer_retreat}", indent="    ")
         else:

@@ -390,13 +390,20 @@ MAX_TEXT_WIDTH = 100
 
 def paragraph(text: str, *, first: str = "", rest: str = "  ") -> str:
     """`text` wrapped to the terminal (80 columns when it cannot tell, at most
-    MAX_TEXT_WIDTH), its first line led by `first` and the others by `rest`."""
+    MAX_TEXT_WIDTH), its first line led by `first` and the others by `rest`. A word longer
+    than a line (a path in a command to run) is left whole on a line of its own: cut, it
+    could not be copied (qa48-room: `room --why`'s `dealbench frontier /tmp/.../gulf-asia.yaml`)."""
     import shutil
     import textwrap
 
     width = min(max(shutil.get_terminal_size((80, 24)).columns, 40), MAX_TEXT_WIDTH)
     return textwrap.fill(
-        text, width=width, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False
+        text,
+        width=width,
+        initial_indent=first,
+        subsequent_indent=rest,
+        break_on_hyphens=False,
+        break_long_words=False,
     )
 
 

@@ -102,6 +102,12 @@ class RoomRow(BaseModel):
     #: The reason, when it names what asks for why the plan gives no deal (`WHY_ASKED`),
     #: which each shell says its own way (`Room.worded`); not in the JSON.
     reason_chosen: Chosen | None = Field(default=None, exclude=True)
+    #: The reason says the partner's frontier in the re-plan, the other deals held, has no
+    #: zone of agreement (`NoDeal.frontier`): each shell names where it draws that frontier
+    #: (the CLI `dealbench frontier PORTFOLIO --partner CODE --rounds DIR`, the web a link),
+    #: as `solve --rounds` does. `room --why` named nothing there, where every other reason
+    #: with a next step names it (qa48-room).
+    frontier_drawn: bool = False
     #: What our next offer gives each side (the verdict's, for a counter that awaits our
     #: answer; None otherwise), to set beside the counter's.
     next_offer_us: float | None = None
@@ -447,6 +453,7 @@ def _row(
     return RoomRow(
         partner=code,
         name=partner.name,
+        frontier_drawn=why is not None and why.frontier and why.message in reason,
         stage=stage,
         rounds=len(negotiation.rounds),
         last_offer=a,
@@ -506,22 +513,58 @@ def _offer_breaks_words(offer: Round, breaks: list[Limit]) -> str:
 def _summary(
     r: Round | None, portfolio: Portfolio, negotiations: Mapping[str, Negotiation]
 ) -> RoundSummary | None:
-    """A round as the room lists it: its limits broken are its own and, as `history` and
-    the verdict count them, the supply and risk budget it breaks beside the deals
-    concluded with the others (`room --json` listed only its own) and the partner's own
-    refusal (`refusal`: a counter below its walk-away value cannot be accepted either)."""
+    """A round as the room lists it: its limits broken are `history`'s for that round, as
+    things stand now while the negotiation is open (`HistoryRow.breaks_now`: what
+    `conclude` checks) and as it was made once the talks ended (`_judged`): its own, the
+    supply and risk budget beside the deals concluded with the others (`room --json`
+    listed only its own) and the partner's own refusal (`refusal`: a counter below its
+    walk-away value cannot be accepted either)."""
     if r is None or r.figures is None:
         return None
     f: DealFigures = r.figures
-    shared = shared_violations(portfolio, negotiations, r.package) if r.package else []
+    then, since, _ = _judged(portfolio, negotiations, r)
     return RoundSummary(
         round=r.number,
         file=r.name,
         us_utility=f.us_value,
         partner_utility=f.partner_utility,
         accepts=f.accepts,
-        violations=[*f.violations, *shared, *refusal(f)],
+        violations=[*f.violations, *then, *since, *refusal(f)],
     )
+
+
+def _judged(
+    portfolio: Portfolio, negotiations: Mapping[str, Negotiation], r: Round
+) -> tuple[list[Limit], list[Limit], list[str]]:
+    """The supply and risk budget round `r` breaks beside the deals concluded with the other
+    partners, as `history` and the room both judge it: `then`, beside those concluded
+    before it was made (`concluded_before`); while its negotiation is open, `since`, what
+    it breaks now beyond that, beside those concluded after it (it cannot be signed now);
+    and those later partners. A concluded deal is judged as concluded, not against deals
+    signed after it: the room listed SA's deal, concluded first, as over the 2026 supply
+    beside AE's concluded a week later, where `history` said SA's rounds kept every limit
+    (qa48-room; what the concluded deals together break now is `Room.overcommitted`)."""
+    if r.package is None:
+        return [], [], []
+    partner = r.package.partner
+    concluded = {
+        code: n
+        for code, n in negotiations.items()
+        if code != partner and n.concluded_package is not None
+    }
+    before = concluded_before(negotiations, partner, r)
+    later = [code for code in concluded if code not in before]
+    fixed = [p for c in before if (p := concluded[c].concluded_package) is not None]
+    then = concluded_with(portfolio, fixed, r.package)
+    since: list[Limit] = []
+    if later and not negotiations[partner].closed:  # an ended negotiation signs nothing more
+        seen = {(v.kind, v.period) for v in then}
+        since = [
+            v
+            for v in shared_violations(portfolio, negotiations, r.package)
+            if (v.kind, v.period) not in seen
+        ]
+    return then, since, later
 
 
 # --- history ----------------------------------------------------------------------------------
@@ -654,21 +697,7 @@ def history(portfolio: Portfolio, root: str | os.PathLike[str], partner: str) ->
     rows = []
     for r in negotiation.rounds:
         f = r.figures
-        then: list[Limit] = []
-        since: list[Limit] = []
-        later: list[str] = []
-        if r.package is not None:
-            before = concluded_before(negotiations, partner, r)
-            later = [code for code in concluded if code not in before]
-            fixed = [p for c in before if (p := concluded[c].concluded_package) is not None]
-            then = concluded_with(portfolio, fixed, r.package)
-            if later and not negotiation.closed:  # an ended negotiation signs nothing more
-                seen = {(v.kind, v.period) for v in then}
-                since = [
-                    v
-                    for v in shared_violations(portfolio, negotiations, r.package)
-                    if (v.kind, v.period) not in seen
-                ]
+        then, since, later = _judged(portfolio, negotiations, r)
         rows.append(
             HistoryRow(
                 round=r.number,
