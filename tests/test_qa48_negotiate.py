@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import yaml
+
 from dealbench.checker import evaluate
 from dealbench.model.load import load_portfolio
 from dealbench.model.load_package import load_package
@@ -54,3 +56,40 @@ def test_an_accept_short_of_the_next_offer_by_solver_noise_is_not_said_at_least(
     # Equal or above: "at least", as before.
     _, reason = recommend(figures, [], 159.35e9, 82.33e9, 82.98e9, 159.34e9)
     assert "at least the $159.34bn" in reason, reason
+
+
+def test_a_counters_verdict_names_the_command_that_makes_its_move(deals: Path) -> None:
+    """The verdict said COUNTER or ACCEPT and left the negotiator to find the command. It
+    ends with one line to copy: `dealbench offer` to counter, `dealbench conclude ...
+    --round N` on the counter to accept, with the `--rounds` and `--strategy` given."""
+    portfolio, rounds = deals / "portfolios/gulf-asia.yaml", deals / "rounds/gulf-asia"
+    counter = deals / "packages/ae-counter.yaml"
+    said = invoke(
+        [
+            "counter",
+            portfolio,
+            counter,
+            "--rounds",
+            rounds,
+            "--strategy",
+            "linear",
+            "--no-documents",
+        ]
+    )
+    assert said.exit_code == 0, said.output
+    assert "Recommendation: COUNTER" in said.stdout
+    assert said.stdout.splitlines()[-1] == (
+        f"Next: dealbench offer {portfolio} --partner AE --strategy linear --rounds {rounds}"
+    )
+    made = invoke(["offer", portfolio, "-p", "AE", "--rounds", rounds, "--no-documents"])
+    assert made.exit_code == 0, made.output
+    ours = deals / "ours.yaml"  # AE takes our offer of round 6, word for word
+    ours.write_text(
+        yaml.safe_dump(yaml.safe_load((rounds / "AE/006-us.yaml").read_text())["package"])
+    )
+    said = invoke(["counter", portfolio, ours, "--rounds", rounds, "--no-documents"])
+    assert said.exit_code == 0, said.output
+    assert "Recommendation: ACCEPT" in said.stdout
+    assert said.stdout.splitlines()[-1] == (
+        f"Next: dealbench conclude {portfolio} --partner AE --round 7 --rounds {rounds}"
+    )

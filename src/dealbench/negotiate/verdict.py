@@ -460,9 +460,7 @@ def _verdict(
     )
 
 
-def _unmoved(
-    negotiation: Negotiation, figures: DealFigures, round_number: int | None
-) -> list[str]:
+def _unmoved(negotiation: Negotiation, figures: DealFigures, round_number: int | None) -> list[str]:
     """A note when the counter has the terms of the partner's counter before it (a round
     dealbench records, when a US offer came between): the partner has not moved, said with
     the first of the unbroken run of its counters on those terms. Our offers speak of it
