@@ -49,7 +49,7 @@ from dealbench.cli.rounds_base import (
     round_date,
     write_round_documents,
 )
-from dealbench.cli.verdict_output import print_verdict
+from dealbench.cli.verdict_output import next_command, print_verdict
 from dealbench.list_words import each_once
 
 if TYPE_CHECKING:
@@ -242,7 +242,8 @@ def counter(
     breaks a limit is recorded, with its violations in the verdict. The
     verdict: both sides' utilities and the change from our last offer, every
     violated limit, the distance to the frontier, what accepting takes from
-    the other negotiations, and accept / counter / walk away with the reason.
+    the other negotiations, and accept / counter / walk away with the reason,
+    then the command that makes that move (Next: dealbench conclude ...).
 
     The example rounds dealbench ships take no round (nothing is recorded there, exit
     2): run the examples below in the copy `dealbench demo` writes (cd out).
@@ -285,6 +286,8 @@ def counter(
         said = done.file_round
         echo_recorded(done.round, "" if said is None else f" (the file says round {said})")
         print_verdict(done.verdict, pf.periods)
+        # One line, unwrapped: a command to copy.
+        typer.echo(f"Next: {next_command(done.verdict, portfolio, rounds, strategy, deadline)}")
         print_written(write_round_documents(pf, code, done.round, previous, docs))
 
 

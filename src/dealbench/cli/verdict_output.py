@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
@@ -62,6 +64,27 @@ def print_verdict(v: Verdict, periods: list[str]) -> None:
     )
     print_beside_next(v)
     echo(f"Recommendation: {v.recommendation.upper()} — {v.reason}.")
+
+
+def next_command(
+    v: Verdict, portfolio: Path, rounds: Path | None, strategy: str | None, deadline: int | None
+) -> str:
+    """The command that makes the move a recorded counter's verdict recommends: conclude
+    on the counter, offer (by the strategy the verdict's next offer was found by), or walk
+    away. The verdict said ACCEPT, COUNTER or WALK AWAY, and left the negotiator to find
+    the command (qa48-negotiate)."""
+    where = ["--rounds", str(rounds)] if rounds is not None else []
+    words = {
+        "accept": ["conclude", "--round", str(v.round)],
+        "walk away": ["walk-away"],
+    }.get(v.recommendation, ["offer"])
+    how = []
+    if words == ["offer"]:
+        how = [*(["--strategy", strategy] if strategy else [])]
+        how += ["--deadline", str(deadline)] if deadline is not None else []
+    cmd, *rest = words
+    args = ["dealbench", cmd, str(portfolio), "--partner", v.partner, *rest, *how, *where]
+    return shlex.join(args)
 
 
 #: The columns of the counter beside our next offer, as the status memo heads them.

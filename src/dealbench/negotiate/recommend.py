@@ -16,6 +16,12 @@ from dealbench.render.filters import money, plural
 
 Move = Literal["accept", "counter", "walk away"]
 
+#: USD: two figures of the portfolio this close are level. Each is a re-plan of the open
+#: negotiations, solved to a relative gap: the same deals re-planned two ways (the counter
+#: fixed, the rest re-planned; our next offer's target, the others held) can come out
+#: $500,000 apart on $159bn.
+LEVEL = 1e6
+
 __all__ = ["Move", "accepts_standing", "next_target", "recommend", "standing_offer"]
 
 
@@ -69,12 +75,12 @@ def accepts_standing(
             f"no package with {code} is now better for the US than no deal, with the other "
             "partners held at the plan"
         )
-    elif accepted < next_value - 1e6:
+    elif accepted < next_value - LEVEL:
         moved.append(
             f"accepting leaves the portfolio at {money(accepted, apart=next_value)}{replanned}, "
             f"less than the {next_target(next_value, accepted, target, next_us, others)}"
         )
-    if accepted < walk - 1e6:
+    if accepted < walk - LEVEL:
         moved.append(
             f"it leaves the portfolio below the {money(walk, apart=accepted)} of walking away "
             f"from {code}"
@@ -104,12 +110,12 @@ def recommend(
     if violations:  # counted and worded as the verdict lists them: a cap over in 4 periods is 1
         lines = broken_messages(violations)
         return "counter", f"it breaks {plural(len(lines), 'limit')}: {'; '.join(lines)}"
-    if accepted is not None and accepted < walk - 1e6:  # a counter no strategy would reach
+    if accepted is not None and accepted < walk - LEVEL:  # a counter no strategy would reach
         below = (
             f"accepting leaves the portfolio at {money(accepted, apart=walk)}, below the "
             f"{money(walk, apart=accepted)} of walking away from {figures.partner}"
         )
-        if next_value < walk - 1e6:
+        if next_value < walk - LEVEL:
             return "counter", below
         # Why counter and not walk away, in figures: a deal with the partner still beats
         # walking away (the walk-away rule came first and did not apply), so the talks go
@@ -120,10 +126,19 @@ def recommend(
         )
     if accepted is None:
         return "counter", "with it fixed, the other open negotiations could not be re-planned"
-    if accepted >= next_value - 1e6:
+    if accepted >= next_value - LEVEL:
+        # "at least" only of a figure that is: $159.3433bn read "at least the $159.3438bn"
+        # of a next offer that was the counter itself, re-planned apart (qa48-negotiate).
+        short = next_value - accepted
+        reach = (
+            f"at least the {ours}"
+            if short < 1.0  # as `money(apart=...)` prints them: the same
+            else f"level with the {ours}, to within the re-plans' precision ({money(LEVEL)}): "
+            f"{money(short)} short"
+        )
         return "accept", (
             f"accepting leaves the portfolio at {money(accepted, apart=next_value)}{replanned}, "
-            f"at least the {ours}"
+            f"{reach}"
         )
     return "counter", (
         f"accepting leaves the portfolio at {money(accepted, apart=next_value)}{replanned}, "

@@ -445,7 +445,7 @@ def _verdict(
         recommendation=move,
         reason=reason,
         notes=[
-            *_unmoved(negotiation, package, figures, round_number),
+            *_unmoved(negotiation, figures, round_number),
             *off_step_notes(portfolio, package),
             # only where accepting is possible: a package that breaks a limit cannot be
             *(
@@ -460,9 +460,7 @@ def _verdict(
     )
 
 
-def _unmoved(
-    negotiation: Negotiation, package: Package, figures: DealFigures, round_number: int | None
-) -> list[str]:
+def _unmoved(negotiation: Negotiation, figures: DealFigures, round_number: int | None) -> list[str]:
     """A note when the counter has the terms of the partner's counter before it (a round
     dealbench records, when a US offer came between): the partner has not moved, said with
     the first of the unbroken run of its counters on those terms. Our offers speak of it
@@ -471,12 +469,8 @@ def _unmoved(
     round 14, its seventh on the terms of round 2, as our linear offers went from $1.62bn
     to $174.7m to the US)."""
     last = negotiation.last
-    if (
-        round_number is None
-        and last is not None
-        and last.side == "partner"
-        and last.package == package
-    ):
+    if round_number is None and _is_last_counter(negotiation, figures):
+        assert last is not None
         round_number = last.number  # `evaluate --against` of the last counter: that round
     earlier = [
         r
@@ -501,6 +495,21 @@ def _unmoved(
     return [f"{negotiation.partner} has not moved: the same terms as {since}"]
 
 
+def _is_last_counter(negotiation: Negotiation, figures: DealFigures) -> bool:
+    """Whether the partner's last round is a counter on the terms of `figures`, as
+    `counter` tells the command run twice (`record._not_again`). Not by the packages'
+    equality: a round file given as the package (`evaluate 006-partner.yaml --against 5`)
+    carries its side, round and date, and its own verdict said "AE has not moved: the same
+    terms as its counter of round 6" of round 6 itself (qa48-negotiate)."""
+    last = negotiation.last
+    return (
+        last is not None
+        and last.side == "partner"
+        and last.figures is not None
+        and same_terms(last.figures, figures)
+    )
+
+
 def _as_last_counter(
     negotiations: Mapping[str, Negotiation], code: str, package: Package, figures: DealFigures
 ) -> Mapping[str, Negotiation]:
@@ -509,8 +518,7 @@ def _as_last_counter(
     counter said COUNTER against a next offer held by an earlier counter's demand ($621.0m),
     `counter` of the same package ACCEPT (its own worth, $604.0m, the target)."""
     negotiation = negotiations[code]
-    last = negotiation.last
-    if last is not None and last.side == "partner" and last.package == package:
+    if _is_last_counter(negotiation, figures):
         return negotiations
     number = negotiation.next_number
     pending = Round(
