@@ -300,3 +300,10 @@ def __getattr__(name: str) -> Any:
         value = call
     globals()[name] = value
     return value
+
+
+def __dir__() -> list[str]:
+    """The module's names and every export not yet imported: `dir(dealbench)`, a notebook's
+    completion of `dealbench.` and `help(dealbench)` (pydoc lists what `dir` gives) showed
+    `__getattr__` alone, the exported calls imported on first use only."""
+    return sorted({*globals(), *__all__})

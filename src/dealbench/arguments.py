@@ -134,6 +134,14 @@ def at_least_one(value: int, name: str, unit: str = "") -> int:
     return value
 
 
+def zero_or_more(value: int | None, name: str, unit: str) -> int | None:
+    """A count of 0 or more `unit`s, or None (no limit); else an ArgumentError (`limit=-1`
+    kept all but the last, as a slice does)."""
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        raise ArgumentError(name, f"expected 0 or more {unit}, or None (no limit), got {value}")
+    return value
+
+
 #: The most samples of uncertain figures a run draws: each takes some 70 bytes held at
 #: once (10,000,000 about 1 GB), and a share's standard error is then at most 0.016%.
 #: `risk --samples 10_000_000_000` (three zeros too many) was killed for want of memory.

@@ -28,7 +28,7 @@ from dealbench.analyze.solves import (
     found_deals,
     run_chain,
 )
-from dealbench.arguments import given_briefly
+from dealbench.arguments import given_briefly, zero_or_more
 from dealbench.errors import ArgumentError
 from dealbench.limit import Limit
 from dealbench.list_words import and_list
@@ -222,6 +222,7 @@ def compare(
     as `no_deal_reasons` counts them.
     """
     portfolio = a_portfolio(portfolio)
+    limit = zero_or_more(limit, "limit", "partners to explain")  # before any solve
     given = policies
     if isinstance(policies, str | os.PathLike | Policy):  # one alone, not letter by letter
         policies = [policies]

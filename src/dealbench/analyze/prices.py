@@ -44,6 +44,7 @@ from dealbench.analyze.steps import (
 )
 from dealbench.errors import ArgumentError
 from dealbench.figures import quantity
+from dealbench.list_words import unknown
 from dealbench.model.granularity import Granularity
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.result import SolveResult, Status, result_fits, result_for
@@ -139,6 +140,31 @@ class Prices(Frozen):
         return [lim.text for lim in self.limits] + [f"Warning: {w}" for w in self.warnings]
 
 
+#: What `shadow_prices`' options may be: `solve`'s keywords but the mode (the re-solves are
+#: us-best, as the result priced is; `solve` refuses a `v_floor` other than None in it).
+RESOLVE_OPTIONS = (
+    "solver",
+    "time_limit",
+    "gap",
+    "v_floor",
+    "threads",
+    "method",
+    "warm_start",
+    "require",
+)
+
+
+def _resolve_options(options: dict[str, Any]) -> None:
+    """Refuse an option the re-solves cannot take, by its name: `mode="nash"` re-solved in
+    Nash's mode to price a us-best optimum, and a misspelt one was `solve()`'s TypeError
+    after the fixed LP was built."""
+    for name in options:
+        if name not in RESOLVE_OPTIONS:
+            raise ArgumentError(
+                name, unknown("option of the re-solves", name, list(RESOLVE_OPTIONS))
+            )
+
+
 def shadow_prices(
     portfolio: Portfolio,
     result: SolveResult,
@@ -155,6 +181,7 @@ def shadow_prices(
     `dealbench.solve` for the re-solves (solver, time_limit, gap, ...).
     """
     result_for(portfolio, result)
+    _resolve_options(options)
     if result.mode != "us-best":
         raise ArgumentError(
             "result",

@@ -8,14 +8,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from dealbench.arguments import given_briefly, instance_of, texts
+from dealbench.arguments import given_briefly, instance_of
 from dealbench.checker.deal import DealFigures, evaluate
 from dealbench.checker.tolerance import COMPUTE_TOL, over
 from dealbench.errors import ArgumentError
 from dealbench.figures import quantity, usd
 from dealbench.limit import Limit, limits_from_details, messages
 from dealbench.list_words import and_list
-from dealbench.model.arguments import a_portfolio, packages_of
+from dealbench.model.arguments import a_portfolio, packages_of, partner_codes
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 
@@ -70,7 +70,7 @@ def check(
     changes one deal of a checked portfolio)."""
     a_portfolio(portfolio)
     packages = packages_of(packages)
-    agreed = texts(agreed, "agreed", "partner code")
+    agreed = partner_codes(portfolio, agreed, "agreed")  # `ae` was no concluded deal, unsaid
     known = known_figures(checked)
     deals: list[DealFigures] = []
     violations: list[Limit] = []

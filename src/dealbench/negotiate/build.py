@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from dealbench.analyze.parallel import start_workers
-from dealbench.arguments import one_of, relative_gap
+from dealbench.arguments import at_least_one, one_of, relative_gap
 from dealbench.errors import ArgumentError
 from dealbench.figures import usd
 from dealbench.list_words import and_list
@@ -173,6 +173,8 @@ def frontier_in(
     one_of(axis, AXES, "axis", "axis")
     gap = relative_gap(gap)
     _check_points(points, axis, jointly)
+    if jobs is not None:  # 0 or -1 ran in this process unsaid, as `risk_report` refuses
+        at_least_one(jobs, "jobs")
     if base is None:
         if jointly and axis == "partner" and joint_chains.joint_jobs(jobs) > 1:
             # The chains' workers start now, not after the base solve (forked before this

@@ -25,7 +25,7 @@ from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict
 
-from dealbench.arguments import amount_of_usd
+from dealbench.arguments import amount_of_usd, at_least_one
 from dealbench.checker import DealFigures, PortfolioCheck, check, evaluate
 from dealbench.errors import Chosen, InputError, Issue
 from dealbench.figures import quantity
@@ -183,6 +183,8 @@ def improvements(
     # took its supply and risk twice.
     each_once([o.partner for o in others], "hold", "partner's package")
     min_gain = amount_of_usd(min_gain, "min_gain")  # nan was a ValueError from inside
+    if top is not None:  # -1 listed all but the last, 0 none, as `improve --top` refuses
+        at_least_one(top, "top")
     base = evaluate(portfolio, package)
     search = _Search(
         portfolio, p, package, list(others), base.us_value, base.partner_utility, min_gain

@@ -117,18 +117,25 @@ def a_plan(value: object, name: str = "plan") -> Plan:
     return value
 
 
-def _held_packages(fix: object, name: str = "fix") -> dict[str, Package]:
+def _held_packages(portfolio: Portfolio, fix: object, name: str = "fix") -> dict[str, Package]:
     """`replan(fix=)`: partner code -> the Package held for it; else an ArgumentError (a
-    package file's path or a list of packages was a ValueError of `dict.update`)."""
+    package file's path or a list of packages was a ValueError of `dict.update`; AE's
+    package under `SA` replaced SA's concluded deal and re-planned SA as open)."""
     if fix is None:
         return {}
+    keyed = "({pkg.partner: pkg for pkg in packages})"
     if not isinstance(fix, Mapping):
         raise ArgumentError(
-            name,
-            "expected a mapping of partner code to Package ({pkg.partner: pkg for pkg in "
-            f"packages}}), got {given_briefly(fix)}",
+            name, f"expected a mapping of partner code to Package {keyed}, got {given_briefly(fix)}"
         )
-    return {code: a_package(pkg, name) for code, pkg in fix.items()}
+    held = {code: a_package(pkg, name) for code, pkg in fix.items()}
+    partner_codes(portfolio, list(held), name)
+    for code, pkg in held.items():
+        if pkg.partner != code:
+            raise ArgumentError(
+                name, f"{code}: the package is {pkg.partner}'s; key each by its partner {keyed}"
+            )
+    return held
 
 
 def replan(
@@ -162,7 +169,7 @@ def replan(
             fixed[code] = negotiation.concluded_package
         elif negotiation.status == "walked-away":
             gone.append(code)
-    fixed.update(_held_packages(fix))
+    fixed.update(_held_packages(portfolio, fix))
     excluded = [c for c in dict.fromkeys(gone) if c not in fixed]
     memo = _SHARED.get()
     if memo is None:

@@ -11,7 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from dealbench.arguments import given_briefly, one_of, positive_seconds, relative_gap
+from dealbench.arguments import (
+    amount_of_usd,
+    given_briefly,
+    one_of,
+    positive_seconds,
+    relative_gap,
+)
 from dealbench.errors import ArgumentError
 from dealbench.model.arguments import a_portfolio, partner_codes
 from dealbench.model.portfolio import Portfolio
@@ -67,6 +73,8 @@ def solve(
             "v_floor",
             f"a floor on US utility is for the partner-best mode; the {mode} mode does not use it",
         )
+    if v_floor is not None:  # nan was the decomposition's "could not solve the master LP"
+        v_floor = amount_of_usd(v_floor, "v_floor")
     if mode in ("nash", "kalai"):  # solved on the plain model (see `bargain`)
         return solve_bargaining(
             portfolio,

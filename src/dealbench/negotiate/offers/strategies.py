@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from dealbench.arguments import one_of, texts
+from dealbench.arguments import amount_of_usd, one_of, texts
 from dealbench.checker import DealFigures
 from dealbench.errors import InfeasibleError
 from dealbench.figures import usd
@@ -108,9 +108,11 @@ def next_offer(
     last_package = last.package if last is not None else None
     fix = texts(fix, "fix", "term")  # None was a TypeError once an offer was chosen
     check_fix(portfolio, partner, fix, last_package)
-    walk = walk_away
-    if walk is None:
-        walk = replan(portfolio, negotiations, excluded=[partner]).objective
+    walk = (  # a nan given was taken as the reservation value, an offer chosen by it
+        replan(portfolio, negotiations, excluded=[partner]).objective
+        if walk_away is None
+        else amount_of_usd(walk_away, "walk_away")
+    )
     ends = targets(portfolio, plan, partner, fix, last_package, walk)
     if ends.ideal_package is None or ends.ideal < ends.reservation - 1e6:
         raise ends.no_offer(partner, fixed_words(fix))

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
+from dealbench.arguments import zero_or_more
 from dealbench.figures import h100e
 from dealbench.figures import usd as money
 from dealbench.list_words import and_list, spans
@@ -390,6 +391,7 @@ def no_deal_reasons(
 
     result_fits(portfolio, result)  # another portfolio's, or one of other figures
     require = partner_codes(portfolio, require, "require")
+    limit = zero_or_more(limit, "limit", "partners to explain")
     if not result.no_deal:
         return []
     if limit is None or len(result.no_deal) <= limit:
