@@ -39,3 +39,31 @@ def test_a_portfolios_mistyped_partner_folder_names_the_file_meant(
     assert done.exit_code == 2
     assert "file not found: ../partner/ae.yaml" in done.stderr
     assert "did you mean ../partners/ae.yaml?" in done.stderr
+
+
+def test_an_option_given_for_another_options_value_is_refused_and_nothing_written(
+    run: Runner, deals: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    done = run("solve", deals / "portfolios" / "solo.yaml", "--out", "--json")
+    assert done.exit_code == 2
+    assert "error: --out: expected its value, got the option --json" in done.stderr
+    assert not (tmp_path / "--json").exists()
+
+
+def test_an_option_for_the_partner_code_is_named_not_read_as_a_code(
+    run: Runner, deals: Path
+) -> None:
+    done = run("frontier", deals / "portfolios" / "solo.yaml", "--partner", "--json")
+    assert done.exit_code == 2
+    assert "error: --partner: expected its value, got the option --json" in done.stderr
+    assert "'--JSON'" not in done.output
+
+
+def test_a_value_that_looks_like_an_option_is_taken_when_joined(
+    run: Runner, deals: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    done = run("solve", deals / "portfolios" / "solo.yaml", "--out=--json")
+    assert done.exit_code == 0, done.output
+    assert (tmp_path / "--json" / "result.json").is_file()
