@@ -67,3 +67,29 @@ def test_a_value_that_looks_like_an_option_is_taken_when_joined(
     done = run("solve", deals / "portfolios" / "solo.yaml", "--out=--json")
     assert done.exit_code == 0, done.output
     assert (tmp_path / "--json" / "result.json").is_file()
+
+
+def test_a_mistyped_rounds_folder_names_the_folder_meant(
+    run: Runner, deals: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(deals.parent)
+    done = run("solve", "deals/portfolios/gulf-asia.yaml", "--rounds", "deals/round/gulf-asia")
+    assert done.exit_code == 2
+    assert "did you mean deals/rounds/gulf-asia?" in done.stderr
+
+
+def test_an_offer_into_a_rounds_folder_that_does_not_exist_says_so(
+    run: Runner, deals: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(deals.parent)
+    portfolio = "deals/portfolios/gulf-asia.yaml"
+    args = ("offer", portfolio, "--partner", "AE", "--rounds", "deals/rounds/gulfasia")
+    done = run(*args, "--no-documents")
+    assert done.exit_code == 0, done.output
+    assert "Recorded round 1: deals/rounds/gulfasia/AE/001-us.yaml" in done.stdout
+    assert (
+        "note: --rounds deals/rounds/gulfasia does not exist: read as no rounds recorded, "
+        "and made by the round recorded (the portfolio's own folder is deals/rounds/gulf-asia)"
+    ) in done.stderr
+    again = run(*args, "--no-documents")
+    assert again.exit_code == 0 and "does not exist" not in again.stderr
