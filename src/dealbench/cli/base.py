@@ -42,6 +42,8 @@ class _Commands(typer.core.TyperGroup):
                 usage.the_command_meant(exc, args[0], self.commands)
             raise
         usage.remember_arguments(ctx, found[2])
+        if found[1] is not None:
+            usage.option_as_value(found[1], ctx, found[2])
         return found
 
     def invoke(self, ctx: Any) -> Any:

@@ -101,8 +101,10 @@ def portfolio_and_rounds(
     `records` a round into the default folder is refused when another portfolio file
     with its id records into the same folder: it is that file's too (`refuse_shared`).
     A `rounds` folder given that does not exist is read as empty, as `docs/negotiation.md`
-    says, with a note on stderr where the command only reads it (`room`, `history`): a
-    mistyped folder showed every partner "not started" with nothing said."""
+    says, with a note on stderr: where the command only reads it (`room`, `history`), a
+    mistyped folder showed every partner "not started" with nothing said; where it
+    records (`offer`, `counter`, `walk-away`), `--rounds deals/rounds/gulfasia` made that
+    folder and recorded "round 1" of AE's talks, four rounds in, with nothing said."""
     from dealbench.cli.analysis_output import note_uncertainty
     from dealbench.model import load_portfolio
     from dealbench.negotiate.rounds.negotiation import rounds_root
@@ -113,12 +115,14 @@ def portfolio_and_rounds(
         rounds = rounds_root(portfolio, pf)
         if records:
             refuse_shared(portfolio, pf)
-    elif not records and not rounds.exists():  # read as empty, but likely mistyped: say so
+    elif not rounds.exists():  # read as empty, but likely mistyped: say so
         from dealbench.model.yamlio import display_path
 
+        made = ", and made by the round recorded" if records else ""
         typer.echo(
             f"note: --rounds {display_path(rounds)} does not exist: read as no rounds "
-            f"recorded (the portfolio's own folder is {display_path(rounds_root(portfolio, pf))})",
+            f"recorded{made} (the portfolio's own folder is "
+            f"{display_path(rounds_root(portfolio, pf))})",
             err=True,
         )
     if figures:

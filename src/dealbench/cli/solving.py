@@ -315,11 +315,13 @@ def check_rounds_folder(rounds: Path) -> None:
     would otherwise read as no rounds at all, a plain solve under the re-plan's name."""
     from dealbench.errors import InputError, Issue
     from dealbench.folders import folder_fault
-    from dealbench.model.yamlio import display_path
+    from dealbench.model.yamlio import display_path, near_path
 
     if not rounds.is_dir():
         expected = "the portfolio's rounds folder for --rounds, e.g. deals/rounds/<id>"
-        what = folder_fault(rounds, expected) or f"does not exist; expected {expected}"
+        near = near_path(rounds, display_path(rounds))
+        meant = f"; did you mean {near}?" if near else ""
+        what = folder_fault(rounds, expected) or f"does not exist; expected {expected}{meant}"
         raise InputError(Issue(display_path(rounds), None, "", what))
 
 

@@ -206,9 +206,9 @@ def set_given_apart(exc: Any) -> None:
         return
 
 
-def _positionals(command: Any, words: list[str]) -> list[int]:
-    """The indexes of the words Click reads as arguments, not options or their values."""
-    takes_value = {
+def _takes_value(command: Any) -> set[str]:
+    """The names of the options of `command` that take a value (`--partner`, `-p`)."""
+    return {
         name
         for p in command.params
         if p.param_type_name == "option"
@@ -216,6 +216,35 @@ def _positionals(command: Any, words: list[str]) -> list[int]:
         and not getattr(p, "count", False)
         for name in p.opts
     }
+
+
+def option_as_value(command: Any, ctx: Any, words: list[str]) -> None:
+    """An option given where another option's value belongs (`solve PF --out --json`, the
+    folder left out): Click took `--json` for the value and wrote 15 files into a folder
+    called "--json" (`frontier PF --partner --json`: "partner '--JSON' is not in
+    portfolio"). Refuse it before the command runs, in the form every refused value
+    takes, on stderr, exit 2. A value that is meant to look like an option is written
+    joined, `--note=--json`."""
+    import sys
+    from itertools import pairwise
+
+    takes_value = _takes_value(command)
+    names = {name for p in command.get_params(ctx) for name in (*p.opts, *p.secondary_opts)}
+    for word, after in pairwise(words):
+        if word == "--":
+            return
+        if word in takes_value and after.split("=", 1)[0] in names:
+            print(
+                f"error: {word}: expected its value, got the option {after.split('=', 1)[0]}; "
+                f"write the value right after {word}",
+                file=sys.stderr,
+            )
+            raise typer.Exit(2)
+
+
+def _positionals(command: Any, words: list[str]) -> list[int]:
+    """The indexes of the words Click reads as arguments, not options or their values."""
+    takes_value = _takes_value(command)
     found: list[int] = []
     index = 0
     while index < len(words):

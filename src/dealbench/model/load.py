@@ -30,9 +30,8 @@ from dealbench.model.yamlio import (
     NOT_FOUND,
     Source,
     folder_of,
-    near_name,
+    near_path,
     read_yaml,
-    with_name,
 )
 
 M = TypeVar("M", bound=BaseModel)
@@ -264,9 +263,9 @@ def _from_reference(
         if issue.message.startswith(NOT_FOUND):
             looked = "" if issue.file == ref else f" (looked for {issue.file})"
             hint = "" if Path(ref).suffix else _PATH_HINT.get(str(loc[0]), "")
-            near = near_name(Path(issue.file))
+            near = near_path(Path(issue.file), ref)
             if near is not None:
-                hint += f"; did you mean {with_name(ref, near)}?"
+                hint += f"; did you mean {near}?"
             else:
                 hint += _from_here_hint(source, ref)
             out.append(source.issue(loc, f"{NOT_FOUND}: {ref}{looked}{hint}"))

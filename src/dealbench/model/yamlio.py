@@ -135,20 +135,45 @@ _NEAR_NAMES = 2_000
 
 def near_name(path: Path) -> str | None:
     """The name of an entry beside `path` that differs from its name by a letter or two
-    (`gulf-asia.yml` for `gulf-asia.yaml`, `ae-ofer.yaml`) or by case only (`ae.yaml` for
-    `AE.yaml`), or None: what the user most
-    likely meant by a path that does not exist."""
+    (`gulf-asia.yml` for `gulf-asia.yaml`, `ae-ofer.yaml`), by case only (`ae.yaml` for
+    `AE.yaml`) or by its suffix only (`gulf-asia.yaml` for `gulf-asia`), or None: what
+    the user most likely meant by a path that does not exist."""
     try:
         with os.scandir(path.parent if str(path.parent) else ".") as entries:
             names = [e.name for _, e in zip(range(_NEAR_NAMES), entries, strict=False)]
     except (OSError, ValueError):
         return None
     names = [n for n in names if not n.startswith(".") and n != path.name]
-    # Only the case differs (`AE.yaml` for `ae.yaml`): a near name whatever its length,
-    # which difflib's ratio misses on short names.
+    # Only the case differs (`AE.yaml` for `ae.yaml`), or the suffix was left off
+    # (`gulf-asia`): a near name whatever its length, which difflib's ratio misses on
+    # short names and on a suffix of five letters.
     cased = sorted(n for n in names if n.lower() == path.name.lower())
-    close = cased or difflib.get_close_matches(path.name, sorted(names), n=1, cutoff=0.8)
+    suffixed = sorted(n for n in names if n.startswith(f"{path.name}."))
+    close = (
+        cased or suffixed or difflib.get_close_matches(path.name, sorted(names), n=1, cutoff=0.8)
+    )
     return close[0] if close else None
+
+
+def near_path(path: Path, shown: str) -> str | None:
+    """`shown` (the path as written) as the user most likely meant it, or None: its last
+    part a near name (`near_name`), or, where its folder does not exist, that folder a near
+    name (`deals/portfolio/gulf-asia.yaml` for `deals/portfolios/gulf-asia.yaml`) and the
+    file the same name or a near one in it."""
+    near = near_name(path)
+    if near is not None:
+        return with_name(shown, near)
+    head = max(shown.rfind("/"), shown.rfind(os.sep))
+    if head <= 0 or os.path.lexists(path.parent):
+        return None
+    folder = near_name(path.parent)
+    if folder is None:
+        return None
+    inside = path.parent.with_name(folder) / path.name
+    name = path.name if os.path.lexists(inside) else near_name(inside)
+    if name is None:
+        return None
+    return with_name(shown[:head], folder) + shown[head] + name
 
 
 def not_found(path: Path, shown: str) -> str:
@@ -170,10 +195,8 @@ def not_found(path: Path, shown: str) -> str:
             f"deals/rounds/<portfolio>/<CODE>/{number:03d}-<side>.yaml, its side us or "
             "partner (`dealbench history PORTFOLIO --partner CODE` lists the rounds)"
         )
-    near = near_name(path)
-    if near is None:
-        return NOT_FOUND
-    return f"{NOT_FOUND}; did you mean {with_name(shown, near)}?"
+    near = near_path(path, shown)
+    return NOT_FOUND if near is None else f"{NOT_FOUND}; did you mean {near}?"
 
 
 def with_name(shown: str, name: str) -> str:

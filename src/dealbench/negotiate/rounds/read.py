@@ -27,7 +27,7 @@ from dealbench.model.rounds import (
 )
 from dealbench.model.seal import SEAL_PREFIX
 from dealbench.model.validation import validate
-from dealbench.model.yamlio import display_path, read_regular_file, read_yaml
+from dealbench.model.yamlio import display_path, near_path, read_regular_file, read_yaml
 from dealbench.negotiate.rounds.check import numbering_issues, recorded_hint, sequence_issues
 from dealbench.negotiate.rounds.negotiation import Negotiation, Round, rounds_root
 
@@ -153,8 +153,10 @@ def existing_root(root: str | os.PathLike[str], portfolio: Portfolio) -> Path:
     )
     if not root.is_dir() and not own:
         expected = "the portfolio's rounds folder, e.g. deals/rounds/<id>"
+        near = near_path(root, display_path(root))
+        meant = f"; did you mean {near}?" if near else ""
         raise InputError(
-            Issue(display_path(root), None, "", f"does not exist; expected {expected}")
+            Issue(display_path(root), None, "", f"does not exist; expected {expected}{meant}")
         )
     return root
 
