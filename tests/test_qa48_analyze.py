@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import REPO
+from helpers import REPO, Runner
 
 NORWAY = """\
 code: NO
@@ -99,3 +99,19 @@ def test_past_a_price_range_is_one_whole_step_past_its_end_not_the_end_itself(
     assert past.changes == ["NO moves from veu to kyc"]
     assert "re-solved at 9,000 H100e" in supply.text
     assert "re-solved at 10,000" not in supply.text
+
+
+def test_a_comparison_of_one_regime_names_no_highest(run: Runner, halves: Path) -> None:
+    """`compare halves --regimes monopoly` starred its one column and said "* Highest US
+    utility: monopoly (...)", where the options memo says "Only ... was solved"; with a
+    second regime the highest is named as before."""
+    import json
+
+    one = run("compare", halves, "--regimes", "monopoly")
+    assert one.exit_code == 0, one.output
+    assert "Highest" not in one.stdout and "monopoly *" not in one.stdout
+    data = json.loads(run("compare", halves, "--regimes", "monopoly", "--json").stdout)
+    assert data["best"] is None and data["tied"] == []
+    two = run("compare", halves, "--regimes", "monopoly,tiered")
+    assert two.exit_code == 0, two.output
+    assert "* Highest US utility: tiered" in two.stdout
