@@ -7,6 +7,7 @@ a security concession) over three half-years, supply binding in each.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -115,3 +116,60 @@ def test_a_comparison_of_one_regime_names_no_highest(run: Runner, halves: Path) 
     two = run("compare", halves, "--regimes", "monopoly,tiered")
     assert two.exit_code == 0, two.output
     assert "* Highest US utility: tiered" in two.stdout
+
+
+def test_a_sweep_that_loses_a_deal_names_the_solve_that_says_why(run: Runner, halves: Path) -> None:
+    """`sweep halves SCENARIOS`: the table said "EG loses its deal" and nothing of why, nor
+    what to run to find out. It now names the solve with that scenario's values, which
+    explains EG's missing deal."""
+    import shlex
+
+    scenarios = halves.parent / "scenarios.yaml"
+    scenarios.write_text(
+        "scenarios:\n"
+        "  - {id: same, title: Nothing lost, set: {partners.NO.batna: 400m}}\n"
+        "  - {id: eg-walks, title: Egypt walks, set: {partners.EG.batna: 5bn}}\n",
+        "utf-8",
+    )
+    swept = run("sweep", halves, scenarios, "--policy", "bilateral")
+    assert swept.exit_code == 0, swept.output
+    said = " ".join(swept.stdout.split())
+    command = (
+        f"dealbench solve {shlex.quote(str(halves))} --policy bilateral "
+        "--set partners.EG.batna=5bn (eg-walks's values) says why"
+    )
+    assert f"Why a partner loses its deal: {command}" in said
+    solved = run("solve", halves, "--policy", "bilateral", "--set", "partners.EG.batna=5bn")
+    assert "Why no deal with EG: " in solved.stdout
+    scenarios.write_text(
+        "scenarios:\n  - {id: same, title: Nothing lost, set: {partners.NO.batna: 400m}}\n",
+        "utf-8",
+    )
+    kept = run("sweep", halves, scenarios)
+    assert kept.exit_code == 0, kept.output
+    assert "loses its deal" not in kept.stdout
+
+
+def test_the_web_sweep_page_says_which_solve_says_why_a_deal_is_lost(
+    client: Any, deals: Path
+) -> None:
+    """The web's sweep page, as `sweep`: a scenario that loses a deal points to the solve
+    form with that scenario's values; one that loses none does not."""
+    import html
+
+    from dealbench.web.security import CSRF_FIELD, csrf_for
+    from helpers import WEB_TOKEN, job_done
+
+    (deals / "scenarios/qa48.yaml").write_text(
+        "scenarios:\n  - {id: ae-walks, title: AE walks, set: {partners.AE.batna: 1tn}}\n",
+        "utf-8",
+    )
+    form = {
+        CSRF_FIELD: csrf_for(WEB_TOKEN),
+        "kind": "scenarios",
+        "scenarios": "scenarios/qa48.yaml",
+    }
+    response = client.post("/p/gulf-asia/sweep", data=form, follow_redirects=False)
+    page = html.unescape(client.get(job_done(client, response)).text)
+    assert "AE loses its deal" in page
+    assert 'id="why-lost">Why a partner loses its deal: solve the portfolio with that ' in page
