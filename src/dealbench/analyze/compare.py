@@ -118,7 +118,10 @@ class Comparison(BaseModel):
     overrides: dict[str, Any] = Field(default_factory=dict)
     regimes: list[RegimeRow]
     partners: list[PartnerRow]
-    best: str | None = Field(description="The regime with the highest US utility")
+    best: str | None = Field(
+        description="The regime with the highest US utility; None unless two or more were "
+        "solved (one alone has nothing to be highest among)"
+    )
     tied: list[str] = Field(
         default_factory=list,
         description="Other regimes with exactly as much US utility (within the solves' precision)",
@@ -258,7 +261,9 @@ def compare(
         for partner in portfolio.partners
     ]
     ok = ranked(rows)
-    top = ok[0] if ok else None
+    # Highest of one is no finding: `compare --regimes monopoly` starred monopoly as the
+    # "Highest US utility" (the options memo says "Only ... was solved").
+    top = ok[0] if len(ok) > 1 else None
     best = top.regime if top else None
     tied = [
         r.regime

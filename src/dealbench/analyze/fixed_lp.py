@@ -40,6 +40,8 @@ CAP_TOL = 0.5
 #: this many times, then the end is bisected this many times (to 1e-7 of the limit).
 WIDEN_DOUBLINGS = 20
 WIDEN_BISECTIONS = 40
+#: The bisection stops within this share of the limit (of one model unit at least).
+WIDEN_PRECISION = 1e-7
 
 
 @dataclass(frozen=True)
@@ -213,7 +215,7 @@ class FixedLP:
         if abs(bad) == INF:  # linear a thousand times the limit away, yet not without end
             return good
         for _ in range(WIDEN_BISECTIONS):
-            if abs(bad - good) <= max(abs(bound), 1.0) * 1e-7:
+            if abs(bad - good) <= max(abs(bound), 1.0) * WIDEN_PRECISION:
                 break
             mid = (good + bad) / 2
             good, bad = (mid, bad) if linear(mid) else (good, mid)
@@ -258,6 +260,14 @@ class FixedLP:
 
     def _set(self, limit: LimitRow, amount: float) -> None:
         self.highs.changeRowBounds(limit.row, -INF, amount / _scale(limit))
+
+
+def end_precision(limit: LimitRow) -> float:
+    """How far inside the range an end found by `_widen`'s bisection may lie from where
+    the slope really changes (the limit's units): a point past the end must be further
+    out than this (halves' 2027H1 supply held its price down to 10,000, found as
+    10,000.007, and 10,000 was taken as past it)."""
+    return WIDEN_PRECISION * max(abs(limit.value), _scale(limit))
 
 
 def _agree(base: float, move: float) -> float:

@@ -24,7 +24,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dealbench.analyze.fixed_lp import FixedLP, LimitRow
+from dealbench.analyze.fixed_lp import FixedLP, LimitRow, end_precision
 from dealbench.analyze.steps import StepResolve
 from dealbench.figures import quantity, usd
 
@@ -101,11 +101,19 @@ class PastRange(BaseModel):
 
 
 def past_point(limit: LimitRow, end: float, side: Side, grid: float) -> float | None:
-    """The first whole `grid` past `end` (below or above it); None below 0."""
+    """The first whole `grid` past `end` (below or above it); None below 0. An end found
+    by bisection lies up to `end_precision` inside the range, so a whole step that close
+    to it is the end itself, not past it."""
     if side == "below":
-        at = math.floor((end - 1e-6) / grid) * grid
+        at = math.floor((_beyond(limit, end, side) - 1e-6) / grid) * grid
         return at if at >= 0 else None
-    return math.ceil((end + 1e-6) / grid) * grid
+    return math.ceil((_beyond(limit, end, side) + 1e-6) / grid) * grid
+
+
+def _beyond(limit: LimitRow, end: float, side: Side) -> float:
+    """A point just past `end` of `limit`'s range, further out than its ends' precision."""
+    nudge = max(abs(end) * 1e-6, 1e-3, 2.0 * end_precision(limit))
+    return end - nudge if side == "below" else end + nudge
 
 
 def needs_resolve(limit: LimitRow, past: PastRange, step: float) -> bool:
@@ -122,15 +130,14 @@ def past_range(
     """What the fixed LP says past `end` of `limit`'s range (whose price is `price`): the
     slope of V just past it and how far that holds, and whether today's choices still fit
     at `at`."""
-    nudge = max(abs(end) * 1e-6, 1e-3)
-    nxt = lp.price_at(limit, end - nudge if side == "below" else end + nudge)
+    nxt = lp.price_at(limit, _beyond(limit, end, side))
     fits = nxt is not None and lp.value_at(limit, at) is not None
     until = None
     if nxt is not None:
         until = nxt.holds_from if side == "below" else nxt.holds_to
     after = True
     if fits and until is not None:
-        beyond = until - max(abs(until) * 1e-6, 1e-3) if side == "below" else None
+        beyond = _beyond(limit, until, side) if side == "below" else None
         after = beyond is None or beyond < 0 or lp.value_at(limit, beyond) is not None
     return PastRange(
         side=side,

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dealbench.analyze.sweep import SweepResult
+from dealbench.analyze.sweep import SweepResult, SweepRow
 from dealbench.figures import in_units, quantity, usd_column
 from dealbench.figures import usd as money
 
 __all__ = [
     "change_sentences",
+    "first_lost",
     "row_labels",
     "same_terms",
     "utility_labels",
@@ -75,6 +76,13 @@ def utility_labels(s: SweepResult) -> list[str]:
     return [
         text if r.us_value is not None else r.status for r, text in zip(s.rows, column, strict=True)
     ]
+
+
+def first_lost(s: SweepResult) -> SweepRow | None:
+    """The first row that loses a deal against the row before it (a value) or the base (a
+    scenario): a sweep says who loses a deal, not why, so the shells say which solve does
+    (each reason takes a solve or more)."""
+    return next((r for r in s.rows if any("loses its deal" in c for c in r.changes)), None)
 
 
 def same_terms(s: SweepResult) -> str:

@@ -390,6 +390,11 @@ def sweep(
                     progress=bar,
                 )
         _answer(result, json_out, show.print_sweep)
+        if not json_out:
+            typed = ["--policy", policy] if policy else []
+            typed += [w for v in sets or [] for w in ("--set", v)]
+            sets_of = {sc.id: sc.set for sc, _ in loaded or []}
+            show.print_why_lost(result, portfolio, typed, sets_of)
         if out is not None:
             _wrote(show.write_sweep(out, result, force=force), out, json_out)
     _stopped(

@@ -235,6 +235,33 @@ def print_sweep(s: SweepResult) -> None:
         say(out, f"Note: {note}")
 
 
+def print_why_lost(
+    s: SweepResult, portfolio: Path, given: Sequence[str], scenarios: dict[str, dict[str, Any]]
+) -> None:
+    """Where a scenario or a value loses a deal, the solve that says why, as a command to
+    run: the first such row's (a sweep says who loses a deal, not why; each reason takes a
+    solve or more). `given`: the sweep's --policy and --set as typed; `scenarios`: each
+    scenario's values by id."""
+    import shlex
+
+    from dealbench.analyze.sweep_words import first_lost
+
+    row = first_lost(s)
+    if row is None:
+        return
+    if s.param is not None and row.value is not None:
+        sets, which = {s.param: f"{row.value:.15g}"}, f"at {s.param}={row.value:,.15g}"
+    else:
+        sets, which = scenarios.get(row.id, {}), f"{row.id}'s values"
+    words = [*given, *(w for path, v in sets.items() for w in ("--set", f"{path}={v}"))]
+    command = " ".join(["dealbench solve", shlex.quote(str(portfolio)), *map(shlex.quote, words)])
+    say(
+        _console(),
+        f"Why a partner loses its deal: {command} ({which}) says why, as a solve with "
+        "another row's values does for that row.",
+    )
+
+
 def _sweep_table(
     s: SweepResult, labels: Sequence[str], changes: tuple[str, Sequence[str]] | None = None
 ) -> Table:

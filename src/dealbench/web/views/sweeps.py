@@ -247,7 +247,12 @@ def _sweep(request: Request) -> Job:
 
 async def show_sweep(request: Request) -> Response:
     from dealbench.analyze.sweep import SweepResult
-    from dealbench.analyze.sweep_words import change_sentences, row_labels, utility_labels
+    from dealbench.analyze.sweep_words import (
+        change_sentences,
+        first_lost,
+        row_labels,
+        utility_labels,
+    )
     from dealbench.render.sweep_chart import sweep_chart
 
     job = _sweep(request)
@@ -267,6 +272,7 @@ async def show_sweep(request: Request) -> Response:
             labels=row_labels(result),
             utilities=utility_labels(result),
             sentences=change_sentences(result),
+            lost=first_lost(result),
             stopped=stopped,
             caption=chart.caption,
             description=chart.description,
