@@ -74,6 +74,7 @@ def print_reasons(
     *,
     rounds: Path | None = None,
     scenario: Sequence[str] = (),
+    required: Sequence[str] = (),
 ) -> None:
     """One paragraph per partner, wrapped to the terminal; the partners the solve did not
     explain in one, after the others, naming each. `portfolio`: the file as given, which
@@ -83,7 +84,11 @@ def print_reasons(
     `frontier` draws another: qa46-negotiate, "ZOPA: yes" of AM where the re-plan's reason
     said "no zone of agreement"). `scenario`: the solve's --policy and --set, as given, which the
     frontier named is drawn under too (without them it drew the shipped portfolio's: "ZOPA:
-    yes" of SA where the reason, under --set portfolio.supply.2026=600_000, said none)."""
+    yes" of SA where the reason, under --set portfolio.supply.2026=600_000, said none).
+    `required`: the deals the solve had to make (--require-deal): no command draws the
+    frontier beside them (`frontier` holds the deals of a solve that requires none), so
+    none is named (it named `frontier`, which drew "ZOPA: yes" of SA where the reason of
+    `solve --require-deal MY` said none: qa48-explain)."""
     from dealbench.cli import output
     from dealbench.list_words import and_list
 
@@ -91,7 +96,7 @@ def print_reasons(
         if reason.explained:
             see = (
                 frontier_pointer(portfolio, reason.partner, rounds=rounds, scenario=scenario)
-                if reason.frontier
+                if reason.frontier and not required
                 else ""
             )
             typer.echo(

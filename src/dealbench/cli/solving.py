@@ -391,7 +391,9 @@ def _print_solved(
     if after := message_after(result):
         typer.echo(after)
     output.print_notes(result.notes)  # before "the best package MX accepts": under which caps
-    explaining.print_reasons(reasons, portfolio, rounds=rounds, scenario=scenario)
+    explaining.print_reasons(
+        reasons, portfolio, rounds=rounds, scenario=scenario, required=result.required
+    )
     if zopa:
         # Not the bargaining's own test (each partner alone): say what differs.
         typer.echo(

@@ -72,7 +72,9 @@ def next_command(
     """The command that makes the move a recorded counter's verdict recommends: conclude
     on the counter, offer (by the strategy the verdict's next offer was found by), or walk
     away. The verdict said ACCEPT, COUNTER or WALK AWAY, and left the negotiator to find
-    the command (qa48-negotiate)."""
+    the command (qa48-negotiate). An offer the verdict's note calls a retreat
+    (`Verdict.next_offer_retreat`) is one `offer` records only with --allow-retreat: the
+    command named without it was refused, exit 2 (qa48-explain)."""
     where = ["--rounds", str(rounds)] if rounds is not None else []
     words = {
         "accept": ["conclude", "--round", str(v.round)],
@@ -82,6 +84,7 @@ def next_command(
     if words == ["offer"]:
         how = [*(["--strategy", strategy] if strategy else [])]
         how += ["--deadline", str(deadline)] if deadline is not None else []
+        how += ["--allow-retreat"] if v.next_offer_retreat is not None else []
     cmd, *rest = words
     args = ["dealbench", cmd, str(portfolio), "--partner", v.partner, *rest, *how, *where]
     return shlex.join(args)

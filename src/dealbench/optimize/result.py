@@ -175,6 +175,13 @@ class SolveResult(BaseModel):
         description="The overrides the portfolio was solved under (`--set`), PATH=VALUE in the "
         "order applied, each as text that applies it again exactly; `render` applies them again",
     )
+    required: list[str] = Field(
+        default_factory=list,
+        exclude_if=lambda codes: not codes,
+        description="The partners the solve had to give a deal (`solve --require-deal`), "
+        "whatever they are worth: the packages are the best with those deals, which every "
+        "document says. Absent: none required",
+    )
     notes: list[str] = Field(
         default_factory=list,
         description="What reading the result needs: the portfolio's own caps that the regime "

@@ -76,7 +76,7 @@ def solve(
     if v_floor is not None:  # nan was the decomposition's "could not solve the master LP"
         v_floor = amount_of_usd(v_floor, "v_floor")
     if mode in ("nash", "kalai"):  # solved on the plain model (see `bargain`)
-        return solve_bargaining(
+        bargained = solve_bargaining(
             portfolio,
             mode,
             solver=solver,
@@ -85,6 +85,7 @@ def solve(
             threads=threads,
             require=require,
         )
+        return with_required(bargained, require)
     result = solve_best(
         portfolio,
         mode,
@@ -97,18 +98,35 @@ def solve(
         warm_start=warm_start,
         require=require,
     )
-    if mode != "partner-best":
+    if mode == "partner-best":
+        result = with_floor_said(
+            portfolio,
+            result,
+            v_floor,
+            require,
+            solver=solver,
+            time_limit=time_limit,
+            gap=gap,
+            threads=threads,
+        )
+    return with_required(result, require)
+
+
+def with_required(result: SolveResult, require: Sequence[str]) -> SolveResult:
+    """`result` recording the deals it was required to make (`SolveResult.required`), which
+    every document names beside its packages: a memo of `solve --require-deal MY` said
+    "Packages from the optimisation for the greatest US utility" of packages worth $6.48bn
+    less to the US than the unrequired best (qa48-explain). The copy keeps the warm start
+    the no-deal reasons re-solve from."""
+    from dealbench.optimize.decomposition.warm import remember, warm_from
+
+    if not require:
         return result
-    return with_floor_said(
-        portfolio,
-        result,
-        v_floor,
-        require,
-        solver=solver,
-        time_limit=time_limit,
-        gap=gap,
-        threads=threads,
-    )
+    said = result.model_copy(update={"required": list(require)})
+    kept = warm_from(result)
+    if kept is not None:
+        remember(said, kept)
+    return said
 
 
 def with_floor_said(

@@ -18,6 +18,7 @@ from dealbench.arguments import given_briefly
 from dealbench.checker import DealFigures, PortfolioCheck, check
 from dealbench.checker.tolerance import COMPUTE_TOL
 from dealbench.errors import ArgumentError, InputError, Issue
+from dealbench.list_words import and_list
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.result import a_result, result_for
@@ -197,7 +198,7 @@ def source_from_result(portfolio: Portfolio, result: SolveResult, where: str = "
     return Source(
         portfolio,
         check(portfolio, packages),
-        origin=solve_origin(result.mode, portfolio.policy.id),
+        origin=solve_origin(result.mode, portfolio.policy.id, result.required),
         mode=result.mode,
         gap=gap,
         label="" if result.mode == "us-best" else slug(result.mode),
@@ -218,10 +219,16 @@ AIMS = {
 }
 
 
-def solve_origin(mode: str, regime: str) -> str:
+def solve_origin(mode: str, regime: str, required: Sequence[str] = ()) -> str:
     """Where a solve's packages come from, as a document says it: "optimisation for the
-    greatest US utility under the bilateral regime" (a memo said "us-best solve")."""
-    return f"optimisation for {AIMS.get(mode, mode)} under the {regime} regime"
+    greatest US utility under the bilateral regime" (a memo said "us-best solve"), and
+    the deals it had to make: "..., with a deal with MY required, ..." (`solve
+    --require-deal`; without it, the best it gave was another set of deals)."""
+    with_ = ""
+    if required:
+        deals = "deals" if len(required) > 1 else "a deal"
+        with_ = f", with {deals} with {and_list(list(required))} required,"
+    return f"optimisation for {AIMS.get(mode, mode)}{with_} under the {regime} regime"
 
 
 def maximised_text(result: SolveResult) -> str | None:
