@@ -356,6 +356,8 @@ def print_result(result: SolveResult) -> None:
         out.print("Solver: none (every negotiation is closed: nothing was re-planned)")
         return
     gap = "n/a" if s.gap is None else f"{s.gap:.2g}"
+    if s.gap is not None and s.gap > 1:  # relative to a value near 0: "gap 2.2e+11" says nothing
+        gap = "above 100% (no useful bound)"
     if result.mode == "nash" and s.gap is not None:
         # The gap is the linearised model's; the Nash product's own bound follows it.
         gap += " on the linearised model"
