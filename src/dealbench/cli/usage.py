@@ -224,16 +224,23 @@ def option_as_value(command: Any, ctx: Any, words: list[str]) -> None:
     called "--json" (`frontier PF --partner --json`: "partner '--JSON' is not in
     portfolio"). Refuse it before the command runs, in the form every refused value
     takes, on stderr, exit 2. A value that is meant to look like an option is written
-    joined, `--note=--json`."""
+    joined, `--note=--json`. An option that takes a value given last, none after it
+    (`frontier PF --partner`), is said in the same form, `error: --partner: expected its
+    value`, where Click said "Option '--partner' requires an argument"."""
     import sys
     from itertools import pairwise
 
     takes_value = _takes_value(command)
     names = {name for p in command.get_params(ctx) for name in (*p.opts, *p.secondary_opts)}
-    for word, after in pairwise(words):
+    for word, after in pairwise([*words, None]):
         if word == "--":
             return
-        if word in takes_value and after.split("=", 1)[0] in names:
+        if word not in takes_value:
+            continue
+        if after is None:
+            print(f"error: {word}: expected its value", file=sys.stderr)
+            raise typer.Exit(2)
+        if after.split("=", 1)[0] in names:
             print(
                 f"error: {word}: expected its value, got the option {after.split('=', 1)[0]}; "
                 f"write the value right after {word}",
