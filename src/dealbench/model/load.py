@@ -8,6 +8,7 @@ on past the first problem so one run shows them all.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -30,6 +31,7 @@ from dealbench.model.yamlio import (
     NOT_FOUND,
     Source,
     folder_of,
+    in_deals,
     near_path,
     read_yaml,
 )
@@ -45,13 +47,18 @@ def _load(
 ) -> tuple[M, Source]:
     """`path` (or its `source`, when already read) as a `model`, with its rules checked:
     those the model checks itself (a Partner's), and `check`'s."""
-    source = read_yaml(path) if source is None else source
+    try:
+        source = read_yaml(path) if source is None else source
+    except InputError as exc:
+        folder = _FOLDER_OF.get(_KIND_OF.get(model.__name__, ""))
+        raise (exc if folder is None else _in_its_folder(exc, folder)) from None
     if model.__name__ in _KIND_OF:
         refuse_other_kind(source, _KIND_OF[model.__name__])
     value: M = validate(source, model)
     if isinstance(value, Policy):
         value._file = source.display  # its notes at its lines, under whatever portfolio
-    issues = [source.issue(loc, msg) for loc, msg in (check(value) if check else ())]
+    problems = check(value) if check else ()
+    issues = [source.issue(loc, source.typed(loc, msg)) for loc, msg in problems]
     if issues:
         raise InputError(issues)
     return value, source
@@ -63,6 +70,22 @@ _KIND_OF: dict[str, Kind] = {
     "PortfolioFile": "portfolio",
     "Package": "package",
 }
+
+
+#: The folder of deals/ each kind of file is kept in, where a bare name is looked for.
+_FOLDER_OF = {"policy": "policy", "partner": "partners", "portfolio": "portfolios"}
+
+
+def _in_its_folder(exc: InputError, folder: str) -> InputError:
+    """`exc`, a file named by a bare name and not found with nothing near it (`solve
+    gulf-asia`), saying the file of that name in the `folder` of deals/ its kind is kept
+    in: "file not found; did you mean deals/portfolios/gulf-asia.yaml?"."""
+    issues = []
+    for issue in exc.issues:
+        meant = in_deals(issue.file, folder) if issue.message == NOT_FOUND else None
+        message = f"{NOT_FOUND}; did you mean {meant}?"
+        issues.append(issue if meant is None else replace(issue, message=message))
+    return InputError(issues, argument=exc.argument)
 
 
 def load_policy(path: str | os.PathLike[str]) -> Policy:

@@ -176,6 +176,21 @@ def near_path(path: Path, shown: str) -> str | None:
     return with_name(shown[:head], folder) + shown[head] + name
 
 
+def in_deals(shown: str, folder: str) -> str | None:
+    """The file a bare name (`gulf-asia`, `gulf-asia.yaml`: no folder) most likely meant
+    where none is beside it, in `folder` of the working folder's deals/ (`portfolios`, for
+    a portfolio): `deals/portfolios/gulf-asia.yaml`, the name as given or a near one
+    (`near_name`); else None. `solve gulf-asia`, the portfolio named by its id, was
+    answered "file not found" alone, where a mistyped path was answered "did you mean"."""
+    if Path(shown).name != shown or shown in ("", ".", ".."):
+        return None
+    inside = Path("deals", folder, shown)
+    name = shown if inside.is_file() else near_name(inside)
+    if name is None or not (inside.parent / name).is_file():
+        return None
+    return (inside.parent / name).as_posix()
+
+
 def not_found(path: Path, shown: str) -> str:
     """`file not found`, and the near name in the form the path was `shown` where one
     exists: "file not found; did you mean deals/portfolios/gulf-asia.yaml?". `-`, which
