@@ -27,13 +27,23 @@ class Sets(dict[str, Any]):
     """Overrides, path to value (`parse_set`), that know each value's numbers as typed
     (`typed`): a refused one is quoted as the user wrote it (`got -600_000`), as a file's
     is, not as Python writes it (`-600000`). A copy made as a plain dict forgets them, and
-    its messages write the number as Python does."""
+    its messages write the number as Python does.
+
+    `given`: every override in the order given, a path set again included (`parse_set`),
+    so that each value is applied and checked in turn, not the last alone."""
 
     typed: dict[str, Typed]
+    given: list[tuple[str, Any, Typed]]
 
     def __init__(self) -> None:
         super().__init__()
         self.typed = {}
+        self.given = []
+
+    def in_order(self) -> list[tuple[str, Any, Typed]]:
+        """Each override as given, path, value and its numbers as typed: `given`, or (made
+        otherwise than by `parse_set`) one for each path."""
+        return self.given or [(path, value, self.typed.get(path, {})) for path, value in self.items()]
 
     @classmethod
     def of(cls, values: Mapping[str, Any], typed: Mapping[str, Typed]) -> Sets:
@@ -90,11 +100,15 @@ def parse_set(items: Iterable[str] | str, name: str = "items") -> Sets:
         if not text.strip():
             raise ArgumentError(name, "no value after '='", path)
         # The same path again: the last value wins (`--set X=5000 --set X=none` unsets
-        # it again, as a scenario layered on a base run does; docs/decisions.md, qa33).
+        # it again, as a scenario layered on a base run does; docs/decisions.md, qa33),
+        # and each value is checked (`given`), the first not dropped unread (qa48-cli2).
         try:
-            out[path], out.typed[path] = _parsed(text.strip())
+            value, numbers = _parsed(text.strip())
         except ValueError as exc:
             raise ArgumentError(name, str(exc), path) from None
+        out.pop(path, None)  # a path set again is applied, and recorded, after the others
+        out[path], out.typed[path] = value, numbers
+        out.given.append((path, value, numbers))
     return out
 
 

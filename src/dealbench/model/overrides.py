@@ -86,15 +86,17 @@ def apply_overrides(
         )
     if not overrides:
         return portfolio
-    typed = overrides.typed if isinstance(overrides, Sets) else {}
     # Each refused override is said, and the rest are still tried (on the portfolio without
-    # it): the first alone hid the next until the next run.
+    # it): the first alone hid the next until the next run. A path given twice is applied
+    # twice, in order: its first value is checked too, and the last is the one kept.
+    steps = (overrides if isinstance(overrides, Sets) else Sets.of(overrides, {})).in_order()
     issues: list[Issue] = []
-    for path, value in overrides.items():
+    for path, value, typed in steps:
         try:
-            portfolio = _apply_one(portfolio, path, value, where or GIVEN, typed.get(path, {}))
+            portfolio = _apply_one(portfolio, path, value, where or GIVEN, typed)
         except InputError as exc:
             issues += exc.issues
+    issues = list(dict.fromkeys(issues))  # a path given twice, wrong alike: said once
     if issues and where is not None:
         raise InputError(issues)
     if issues:
