@@ -171,7 +171,7 @@ BAD_CASES: list[tuple[str, list[str], str]] = [
         "negative-value",
         [V, "negative-value/partner.yaml"],
         "error: negative-value/partner.yaml:6: value_per_h100e: "
-        "a value per H100e cannot be negative\n",
+        "a value per H100e cannot be negative, got -30k\n",
     ),
     (
         "piecewise-values-increase",
@@ -239,7 +239,8 @@ BAD_CASES: list[tuple[str, list[str], str]] = [
     (
         "negative-cap",
         [V, "negative-cap/policy.yaml"],
-        "error: negative-cap/policy.yaml:8: caps.tier2.baseline: a cap cannot be negative\n",
+        "error: negative-cap/policy.yaml:8: caps.tier2.baseline: a cap cannot be negative, "
+        "got -10_000\n",
     ),
     (
         "cap-unknown-level",

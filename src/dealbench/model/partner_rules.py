@@ -97,7 +97,7 @@ def _range_problems(concession: Concession, where: Loc) -> Iterator[Problem]:
             yield (*loc, "amount"), "every level of a range concession needs an `amount`"
             continue
         if level.amount < 0:
-            yield (*loc, "amount"), "an amount cannot be negative"
+            yield (*loc, "amount"), f"an amount cannot be negative, got {short(level.amount)}"
         elif amounts.same(level.amount, 0.0):
             # Granted, a level grants: at 0 it would meet another concession's `requires`
             # and read as a commitment ("will invest USD 0") at no cost (docs/amounts.md).
@@ -176,7 +176,7 @@ def _negative_value(value: float) -> str | None:
     distribution) any sample of it, whatever its mean."""
     dist = distribution_of(value)
     if dist is None:
-        return "a value per H100e cannot be negative" if value < 0 else None
+        return f"a value per H100e cannot be negative, got {short(value)}" if value < 0 else None
     if dist.low < 0:
         low = short(dist.low)
         return f"a value per H100e cannot be negative (the distribution's low is {low})"

@@ -14,6 +14,7 @@ from dealbench.list_words import unknown
 from dealbench.model.policy import Caps, Policy
 from dealbench.model.portfolio import BASE_SCENARIO, ScenarioFile
 from dealbench.model.yamlio import Loc
+from dealbench.units import number_said
 
 Problem = tuple[Loc, str]
 
@@ -107,6 +108,6 @@ def _cap_problems(caps: Caps, levels: list[str]) -> Iterator[Problem]:
                 if level not in levels:
                     yield ("caps", tier, level), unknown("security level", level, levels)
                 elif cap < 0:
-                    yield ("caps", tier, level), "a cap cannot be negative"
+                    yield ("caps", tier, level), f"a cap cannot be negative, got {number_said(cap)}"
         elif value < 0:
-            yield ("caps", tier), "a cap cannot be negative"
+            yield ("caps", tier), f"a cap cannot be negative, got {number_said(value)}"
