@@ -82,7 +82,7 @@ def print_robustness(rob: Robustness) -> None:
         )
     print_table(out, table)
     for line in rob.sentences():
-        out.print(line)
+        say(out, line)
 
 
 def print_risk(report: RiskReport) -> None:
