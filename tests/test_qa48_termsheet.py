@@ -14,7 +14,8 @@ import pytest
 
 from dealbench.model import load_package
 from dealbench.render import render_document
-from dealbench.render.documents import redline_document
+from dealbench.render.documents import redline_document, term_sheet_document
+from dealbench.render.source import source_from_packages
 from golden.support import COUNTER, DATE, OFFER, demo_source
 
 FORMATS = ["md", "html", "docx", "pdf"]
@@ -52,7 +53,9 @@ def _text(fmt: str, data: bytes) -> str:
         f.write(data)
         f.flush()
         out = subprocess.run(["pdftotext", f.name, "-"], capture_output=True, text=True)
-    return " ".join(re.sub(r"(Deleted|Inserted):", "", out.stdout).split())
+    text = " ".join(re.sub(r"(Deleted|Inserted):", "", out.stdout).split())
+    # Each page's foot and head (the document id, the page, the marking) between its words.
+    return re.sub(r" DB-\S+ Page \d+ of \d+ [A-Z:, ]+(?= [a-z0-9])", "", text)
 
 
 def _words(xml: str) -> str:
@@ -104,3 +107,35 @@ def test_a_redline_total_says_what_its_rounded_rows_add_up_to() -> None:
     same = _redline(old, old)["md"].decode()
     assert re.search(r"\| \*\*Total\*\* \| 1,700,000 \| +\| same \|", same)
     assert "Each total is the exact sum" not in same
+
+
+# --- 2. a tranche of a fraction of an H100e: its TPP is not the printed H100e × 15,832 -------
+
+
+ROUNDED = (
+    "A tranche that is not a whole number of H100e has its H100e rounded to the nearest whole "
+    "one and its TPP from the exact amount."
+)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_term_sheet_says_its_tpp_is_from_a_tranches_exact_amount(fmt: str) -> None:
+    """A counter of 24,999.5 H100e in a quarter (or any continuous solve, `granularity: 0`)
+    printed Annex A's row "25,000 | 395,792,084" under the definition "1 H100e is 15,832
+    TPP", which makes 25,000 H100e 395,800,000 TPP: two figures of one tranche that
+    disagree by the memorandum's own definition, said of tranches in chips ("derived from
+    the number and model of chips") but of nothing else. The note under Annex A says it of
+    a tranche that is not a whole number of H100e; of whole tranches it says nothing."""
+    pf = demo_source().portfolio
+    offer = load_package(OFFER, pf)
+    part = offer.model_copy(update={"compute": {**offer.compute, "2026": 499_999.5}})
+    texts = {}
+    for name, package in (("part", part), ("whole", offer)):
+        source = source_from_packages(pf, [package], origin="package")
+        doc = term_sheet_document(source, "AE", "external", DATE)
+        data = {f.path.rsplit(".", 1)[1]: f.data for f in render_document(doc, [fmt])}
+        texts[name] = _text(fmt, data[fmt])
+    if fmt == "md":
+        assert "| 2026 | 500,000 | 7,915,992,084 |" in texts["part"]
+    assert ROUNDED in " ".join(texts["part"].split())
+    assert "whole number of H100e" not in texts["whole"]
