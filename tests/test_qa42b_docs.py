@@ -80,7 +80,8 @@ def test_a_cells_asked_width_in_any_unit_is_its_columns_width() -> None:
 def test_a_redlines_figures_column_is_as_wide_as_the_figures_word_shows() -> None:
     """The DOCX redline's compute schedule gave "H100e" 2.65 in (the PDF about 1 in) and
     squeezed "What it moves" to six lines: Word's widths measured "Deleted: 500,000
-    Inserted: 600,000", words for a screen reader that Word does not write."""
+    Inserted: 600,000", words for a screen reader that Word does not write (qa48-termsheet:
+    the total under the tranches, "1,700,000 1,800,000" in bold, is the widest now)."""
     from golden.support import demo_source, redlines
 
     for doc in redlines(demo_source()):
@@ -90,7 +91,9 @@ def test_a_redlines_figures_column_is_as_wide_as_the_figures_word_shows() -> Non
         )
         header = [cell.text for cell in table.rows[0].cells]
         h100e = _grid(table)[header.index("H100e")]
-        assert h100e < 1.5 * 72, (doc.audience, h100e)
+        # The widest figures are the total's, "1,700,000 1,800,000" in bold (1.63 in);
+        # with the screen reader's words measured the column was 2.65 in.
+        assert h100e < 1.75 * 72, (doc.context["doc"]["audience"], h100e)
 
 
 def test_a_deal_memo_names_its_source_in_the_table_about_it_in_every_format() -> None:

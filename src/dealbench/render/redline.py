@@ -20,7 +20,7 @@ from typing import Any
 
 from dealbench.checker import DealFigures, evaluate
 from dealbench.errors import ArgumentError
-from dealbench.figures import usd_change
+from dealbench.figures import exact_total, quantity, rows_sum, usd_change
 from dealbench.model.names import named
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
@@ -159,6 +159,27 @@ def schedule_items(
         item["term"] = ("compute", t, b)
         items.append(item)
     return items
+
+
+def schedule_total(old: DealFigures, new: DealFigures) -> dict[str, Any]:
+    """Annex A's total, old and new, as each term sheet prints it under its tranches and in
+    section 4 (the exact sum, rounded), and `rows_note`: where the tranches as printed add
+    up to another figure, the sentence that says so, as the term sheet's note does. A
+    total follows from the tranches: it is not a term of its own (no count, no effect)."""
+    rows = [[x for x in d.compute.values() if x > 0.5] for d in (old, new)]
+    total = _item("Total", *(h100e(exact_total(r)) for r in rows))
+    apart = [
+        f"{quantity(rows_sum(r))} H100e {when}"
+        for r, when in zip(rows, ("before the change", "after the change"), strict=True)
+        if rows_sum(r) != exact_total(r)
+    ]
+    total["rows_note"] = (
+        "Each total is the exact sum, rounded; each row is rounded on its own, and as "
+        f"printed the rows add up to {' and '.join(apart)}."
+        if apart
+        else ""
+    )
+    return total
 
 
 def security_item(pf: Portfolio, old: DealFigures, new: DealFigures) -> dict[str, Any]:
@@ -302,6 +323,7 @@ def redline_sections(
             "kind": "schedule",
             "items": schedule,
             "sites": any(item["site"] for item in schedule),
+            "total": schedule_total(old, new),
         },
         {
             "title": f"{n['security']}. Security conditions",

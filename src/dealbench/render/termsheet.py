@@ -16,6 +16,7 @@ from dealbench.arguments import a_date, one_of
 from dealbench.checker import DealFigures, PortfolioCheck
 from dealbench.checker.used_up import NoDealWhy, unknown_why
 from dealbench.errors import ArgumentError
+from dealbench.figures import figure, shown
 from dealbench.limit import broken_messages
 from dealbench.list_words import period_words, span
 from dealbench.model.amounts import amount_label
@@ -174,6 +175,35 @@ def schedule(
     return rows
 
 
+#: Under Annex A, of a tranche whose H100e print rounded and which is not given in chips
+#: (section 4 says how a tranche in chips is counted).
+ROUNDED_TRANCHE = (
+    "A tranche that is not a whole number of H100e has its H100e rounded to the nearest "
+    "whole one and its TPP from the exact amount."
+)
+
+
+def schedule_note(rows: list[dict[str, Any]]) -> str:
+    """The note under Annex A: where its rows as printed add up to another figure than the
+    total (`rows_note`), and where a tranche not in chips is not a whole number of H100e,
+    that its TPP is from the exact amount: a counter's 24,999.5 H100e print 25,000 beside
+    395,792,084 TPP, which is not 25,000 times the 15,832 TPP the definitions give an H100e.
+    '' where neither."""
+    note = rows_note(
+        [
+            ("H100e", [r["h100e"] for r in rows], sum(r["h100e"] for r in rows)),
+            (
+                "TPP",
+                [r["h100e"] * H100_TPP for r in rows],
+                sum(r["h100e"] * H100_TPP for r in rows),
+            ),
+        ]
+    )
+    if any(r["chips"] is None and shown(r["h100e"]) != figure(r["h100e"]) for r in rows):
+        note = f"{note} {ROUNDED_TRANCHE}".strip()
+    return note
+
+
 def internal_annex(
     portfolio: Portfolio,
     deal: DealFigures,
@@ -330,16 +360,7 @@ def term_sheet_context(
         # the deal's compute); a note where the rows as printed add up to another figure.
         "total_h100e": exact_total(r["h100e"] for r in rows),
         "total_tpp": exact_total(r["h100e"] * H100_TPP for r in rows),
-        "rows_note": rows_note(
-            [
-                ("H100e", [r["h100e"] for r in rows], sum(r["h100e"] for r in rows)),
-                (
-                    "TPP",
-                    [r["h100e"] * H100_TPP for r in rows],
-                    sum(r["h100e"] * H100_TPP for r in rows),
-                ),
-            ]
-        ),
+        "rows_note": schedule_note(rows),
         "security": security_terms(portfolio, deal),
         "commitments": commitments(portfolio, deal),
     }
