@@ -75,6 +75,12 @@ CALLS_CHOOSE = {
     "hold": "the call's `others`",
     "why": "`room(..., why=True)`",
     "own-offer": "`record_offer(..., package=...)`",
+    # A round refused for `expect` (`record._since`): after the rounds recorded since, or
+    # the next round's number
+    "overtaken": " already; nothing written (the call's `expect` names a round taken): read "
+    "the negotiation as it stands now before recording again",
+    "stale": "; nothing written (the call's `expect` is not the next round): read the "
+    "negotiation as it stands now before recording again",
 }
 
 

@@ -53,6 +53,8 @@ OPTIONS = {
     "portfolio_path": "--portfolio",
     # conclude(..., round_number=3): --round 3
     "round_number": "--round",
+    # improvements(portfolio, package, others): --hold FILE
+    "others": "--hold",
     # OutputDir(root): the output folder
     "root": "--out",
 }

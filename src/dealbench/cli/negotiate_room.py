@@ -263,19 +263,31 @@ def room(
         if json_out:
             echo_json(found.model_dump(mode="json"), written)
             return
-        print_room(found, portfolio, root)
+        print_room(found, portfolio, root, strategy=strategy, deadline=deadline)
         print_written(written)
 
 
-def print_room(r: Room, portfolio: Path | None = None, rounds: Path | None = None) -> None:
+def print_room(
+    r: Room,
+    portfolio: Path | None = None,
+    rounds: Path | None = None,
+    *,
+    strategy: str | None = None,
+    deadline: int | None = None,
+) -> None:
     """The room as a table that fits 80 columns: each utility pair on two lines (US, partner).
-    `portfolio` and `rounds`: the file and folder, for the command a reason points to."""
+    `portfolio` and `rounds`: the file and folder, for the command a reason points to, and
+    each next move's command (`move_command`, as `counter`'s Next line names it: the room
+    named only the frontier's, and left the others to the Next move column), with the
+    `strategy` and `deadline` the verdicts were given."""
     from dealbench.cli import output
     from dealbench.cli.explaining import frontier_pointer
     from dealbench.cli.output import console, print_table
+    from dealbench.cli.verdict_output import move_command
     from dealbench.model.yamlio import display_path
 
     m = output.money
+    held = None if rounds is None else Path(display_path(rounds))
     table = compact_table(
         f"Deal room — {r.portfolio_title}",
         (
@@ -329,10 +341,21 @@ def print_room(r: Room, portfolio: Path | None = None, rounds: Path | None = Non
         elif row.next_move not in ("-",):
             see = ""
             if row.frontier_drawn:  # the frontier the reason speaks of: the re-plan's
-                held = None if rounds is None else Path(display_path(rounds))
                 see = frontier_pointer(portfolio, row.partner, rounds=held)
             echo_wrapped(f"{row.partner}: {row.next_move} — {row.reason}{see}", indent="  ")
             if row.next_offer_retreat is not None:  # `offer` would refuse it as it is
                 echo_wrapped(f"Note: {row.next_offer_retreat}", indent="    ")
+            command = move_command(
+                row.next_move,
+                row.partner,
+                portfolio,
+                held,
+                counter=row.last_counter.round if row.last_counter is not None else None,
+                strategy=strategy,
+                deadline=deadline,
+                retreat=row.next_offer_retreat is not None,
+            )
+            if command is not None:  # one line, unwrapped: a command to copy
+                typer.echo(f"    Next: {command}")
         else:
             echo_wrapped(f"{row.partner}: {row.reason}", indent="  ")

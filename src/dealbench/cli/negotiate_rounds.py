@@ -183,6 +183,8 @@ def offer(
             typer.echo(_retreat_warning(done.previous, figures))
         if figures is not None:
             output.print_evaluation(figures, pf.periods, done.round.package)
+        if done.no_deal_note:
+            typer.echo(output.paragraph(done.no_deal_note))
         if done.step_note:
             typer.echo(output.paragraph(done.step_note))
         # Said before the documents (a PDF takes seconds): a command stopped while they

@@ -75,19 +75,50 @@ def next_command(
     the command (qa48-negotiate). An offer the verdict's note calls a retreat
     (`Verdict.next_offer_retreat`) is one `offer` records only with --allow-retreat: the
     command named without it was refused, exit 2 (qa48-explain)."""
+    said = move_command(
+        v.recommendation,
+        v.partner,
+        portfolio,
+        rounds,
+        counter=v.round,
+        strategy=strategy,
+        deadline=deadline,
+        retreat=v.next_offer_retreat is not None,
+    )
+    assert said is not None  # a verdict recommends accept, counter or walk away
+    return said
+
+
+def move_command(
+    move: str,
+    partner: str,
+    portfolio: Path | None,
+    rounds: Path | None,
+    *,
+    counter: int | None = None,
+    strategy: str | None = None,
+    deadline: int | None = None,
+    retreat: bool = False,
+) -> str | None:
+    """The command that makes `move` (a verdict's recommendation, or the room's next move)
+    with `partner`: "accept" concludes on the partner's counter of round `counter`, "offer"
+    and "counter" record our next offer (with `strategy`, `deadline`, and --allow-retreat
+    when it takes something back), "walk away" walks away; None for a move no command makes
+    ("await counter", "no offer"). `portfolio` None: PORTFOLIO."""
+    if move == "accept" and counter is not None:
+        words = ["conclude", "--round", str(counter)]
+    elif move == "walk away":
+        words = ["walk-away"]
+    elif move in ("offer", "counter"):
+        words = ["offer", *(["--strategy", strategy] if strategy else [])]
+        words += ["--deadline", str(deadline)] if deadline is not None else []
+        words += ["--allow-retreat"] if retreat else []
+    else:
+        return None
     where = ["--rounds", str(rounds)] if rounds is not None else []
-    words = {
-        "accept": ["conclude", "--round", str(v.round)],
-        "walk away": ["walk-away"],
-    }.get(v.recommendation, ["offer"])
-    how = []
-    if words == ["offer"]:
-        how = [*(["--strategy", strategy] if strategy else [])]
-        how += ["--deadline", str(deadline)] if deadline is not None else []
-        how += ["--allow-retreat"] if v.next_offer_retreat is not None else []
     cmd, *rest = words
-    args = ["dealbench", cmd, str(portfolio), "--partner", v.partner, *rest, *how, *where]
-    return shlex.join(args)
+    given = "PORTFOLIO" if portfolio is None else str(portfolio)
+    return shlex.join(["dealbench", cmd, given, "--partner", partner, *rest, *where])
 
 
 #: The columns of the counter beside our next offer, as the status memo heads them.

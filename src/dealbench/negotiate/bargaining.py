@@ -98,14 +98,15 @@ def attach_bargaining(
     # frontier too. On the risk axis they are no best V at their risk (a package of the
     # same risk can give the US more and the partner less): they stay markers only.
     extra = [
-        p
-        for p in (nash, kalai)
+        (name, p)
+        for name, p in (("Nash", nash), ("Kalai", kalai))
         if p is not None and p not in frontier.points and frontier.axis == "partner"
     ]
-    points = clean([*frontier.points, *extra], frontier.axis, frontier.jointly)
+    points = clean([*frontier.points, *(p for _, p in extra)], frontier.axis, frontier.jointly)
     return frontier.model_copy(
         update={
             "points": points,
+            "added": [name for name, p in extra if any(q is p for q in points)],
             "nash": nash,
             "kalai": kalai,
             "bargaining": info,

@@ -67,11 +67,22 @@ class Frame:
     rounds: bool = False
     #: The partners whose deals are concluded, held at their agreed terms at every point.
     concluded: tuple[str, ...] = ()
+    #: What the frontier's portfolio is when no command solves it, as the notes say it: the
+    #: deal alone within what the other negotiations leave (`round_points.deal_frontier`,
+    #: the negotiation page's and `history`'s chart), whose note said "as `solve` says it"
+    #: of a solve no command runs. "": a portfolio a command solves (`solve`).
+    within: str = ""
 
     @property
     def solve(self) -> str:
         """The command that solves what the frontier holds, as the notes name it."""
         return "`solve --rounds`" if self.rounds else "`solve`"
+
+    def why_none(self, partner: str) -> str:
+        """How a note on why `partner` has no deal begins: by the solve that says it."""
+        if self.within:
+            return f"Why no deal with {partner} {self.within}"
+        return f"Why no deal with {partner}, as {self.solve} says it"
 
     @property
     def plan(self) -> str:
@@ -110,6 +121,8 @@ class Frame:
 
 #: The portfolio's own frontier (`dealbench frontier`, `frontier`).
 PLAIN = Frame()
+#: The frontier of one deal within what the other negotiations leave (`deal_frontier`).
+DEAL = Frame(within="within what the other negotiations leave")
 
 
 def frontier(
@@ -353,7 +366,7 @@ def _why_none(frame: Frame, portfolio: Portfolio, partner: str, base: SolveResul
         said = next(iter(why_no_deal(portfolio, alone)), None)
     if said is None:
         return None
-    return f"Why no deal with {partner}, as {frame.solve} says it: {said.message.rstrip('.')}."
+    return f"{frame.why_none(partner)}: {said.message.rstrip('.')}."
 
 
 def _held(

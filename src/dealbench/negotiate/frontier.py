@@ -184,6 +184,10 @@ class Frontier(BaseModel):
     #: Re-planned from the rounds (`frontier_from_rounds`): what is held; None: the plain
     #: portfolio's frontier.
     rounds: FrontierRounds | None = None
+    #: The bargaining points put among `points` beside those found on the grid (or the exact
+    #: frontier's vertices), where none of those is one already: "Nash", "Kalai". A count of
+    #: `points` alone read "4 points" of `frontier --points 2` (`attach_bargaining`).
+    added: list[str] = Field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         def one(p: FrontierPoint | None) -> dict[str, Any] | None:

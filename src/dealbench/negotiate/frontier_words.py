@@ -92,6 +92,19 @@ def in_unit(amount: float, unit: tuple[float, str, int]) -> str:
     return in_units(amount, unit[0], unit[2])
 
 
+def points_words(f: Frontier) -> str:
+    """How many points the frontier shows, those asked for told from the bargaining points
+    added among them: "2 points on the grid, plus the Nash and Kalai points" (`--points 2`
+    said "4 points")."""
+    found = len(f.points) - len(f.added)
+    where = "of the exact frontier" if f.method == "exact" else "on the grid"
+    said = plural(found, "point")
+    if not f.added:
+        return said
+    added = " and ".join(f.added)
+    return f"{said} {where}, plus the {added} point{'s' if len(f.added) > 1 else ''}"
+
+
 def step_notes(f: Frontier) -> list[str]:
     """Which points are not in the declared step: their compute is in a finer one or not
     in whole H100e. Held, the points read off the partner's curves are never rounded (a
@@ -256,7 +269,7 @@ def frontier_words(f: Frontier) -> FrontierWords:
                 "-" if pkg is None else str(len(pkg.granted())),
             ]
         )
-    points = plural(len(f.points), "point")
+    points = points_words(f)
     marked = []
     for label, point, key in (
         ("No deal", f.no_deal, ""),

@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict
 
 from dealbench.arguments import amount_of_usd, at_least_one
 from dealbench.checker import DealFigures, PortfolioCheck, check, evaluate
-from dealbench.errors import Chosen, InputError, Issue
+from dealbench.errors import ArgumentError, Chosen
 from dealbench.figures import quantity
 from dealbench.list_words import and_list, each_once
 from dealbench.model.arguments import a_package, packages_of
@@ -175,13 +175,13 @@ def improvements(
     """
     package, others = a_package(package), packages_of(others, "others")
     p = _partner(portfolio, package.partner)
+    # Named as the call's parameter, which each shell names its own way (the CLI's --hold,
+    # the web's field): a library caller read "hold:", an option it has none of.
     if any(o.partner == p.code for o in others):
-        raise InputError(
-            Issue("hold", None, "", f"{p.code} is the package's own partner; hold other deals")
-        )
+        raise ArgumentError("others", f"{p.code} is the package's own partner; hold other deals")
     # One held package a partner: a second one of the same partner (the same file twice)
     # took its supply and risk twice.
-    each_once([o.partner for o in others], "hold", "partner's package")
+    each_once([o.partner for o in others], "others", "partner's package")
     min_gain = amount_of_usd(min_gain, "min_gain")  # nan was a ValueError from inside
     if top is not None:  # -1 listed all but the last, 0 none, as `improve --top` refuses
         at_least_one(top, "top")

@@ -27,6 +27,7 @@ from dealbench.errors import (
     InputError,
     Issue,
 )
+from dealbench.figures import SOLVER_NOISE, usd
 from dealbench.limit import Limit, broken_messages, messages, package_field
 from dealbench.list_words import and_list
 from dealbench.model.arguments import a_package, a_portfolio
@@ -126,7 +127,23 @@ class Offer:
             # our last offer's round when this one has its terms (null: it moves)
             "repeats": self.repeats.number if self.repeats is not None else None,
             "repeat_note": self.repeat_note or None,
+            "no_deal_note": self.no_deal_note or None,
         }
+
+    @property
+    def no_deal_note(self) -> str:
+        """That the offer is worth less to the US than no deal with the partner, and by how
+        much, in words every shell shows; "" otherwise. `offer -p IN --package FILE`
+        recorded a package at -$1.68bn to the US, against $0 without a deal, without a
+        word (its term sheet's internal annex said it, the command not)."""
+        figures = self.round.figures
+        if figures is None or figures.us_margin > -SOLVER_NOISE:  # an offer at the reservation
+            return ""
+        return (
+            f"Warning: the United States would be {usd(-figures.us_margin)} better off "
+            f"without this deal: its US utility, {usd(figures.us_value)}, is below the US "
+            f"walk-away value of {usd(figures.us_batna)} (recorded all the same)."
+        )
 
     @property
     def repeat_note(self) -> str:
@@ -653,20 +670,21 @@ def walk_away(
     )
 
 
-def _since(negotiation: Negotiation, expect: int) -> str:
-    """The rounds recorded since a page expecting round `expect` was loaded, each named:
-    "round 3 (003-us.yaml) was recorded", "rounds 2-3 (002-partner.yaml, 003-us.yaml) were
-    recorded" (only the last was named, as if the page had missed one round). Its advice
-    was to reload the negotiation: the refusal is the answer to a form sent, and reloading
-    it sends the form again, refused again."""
+def _since(negotiation: Negotiation, expect: int) -> Chosen:
+    """Why a round expected to take number `expect` is refused, each round recorded since
+    named: "round 3 (003-us.yaml) was recorded", "rounds 2-3 (002-partner.yaml,
+    003-us.yaml) were recorded" (only the last was named, as if the page had missed one
+    round), then in each shell's words: the web's "after the page was loaded" (a form sent
+    twice, or from an out-of-date page: reloading it sends the form again, refused again),
+    a library caller's `expect` (it read the web's words)."""
     since = [r for r in negotiation.rounds if r.number >= expect]
     if not since or negotiation.next_number < expect:
-        return f"the next round is {negotiation.next_number}, not {expect}"
+        return Chosen("stale", f"the next round is {negotiation.next_number}, not {expect}")
     files = ", ".join(r.name for r in since)
     if len(since) == 1:
-        return f"round {since[0].number} ({files}) was recorded after the page was loaded"
+        return Chosen("overtaken", f"round {since[0].number} ({files}) was recorded")
     span = f"{since[0].number}\N{EN DASH}{since[-1].number}"
-    return f"rounds {span} ({files}) were recorded after the page was loaded"
+    return Chosen("overtaken", f"rounds {span} ({files}) were recorded")
 
 
 def _open(
@@ -681,16 +699,8 @@ def _open(
     known_partner(portfolio, partner)
     negotiation = negotiations[partner]
     if expect is not None and negotiation.next_number != expect:
-        raise InputError(
-            Issue(
-                display_path(negotiation.folder),
-                None,
-                "",
-                f"{_since(negotiation, expect)}; nothing written (a form sent twice, or from a "
-                "page that is out of date): look at the rounds as they stand now, shown with "
-                "the negotiation, before recording again",
-            )
-        )
+        where = Issue(display_path(negotiation.folder), None, "", "")
+        raise InputError(where.choosing(_since(negotiation, expect)))
     refuse_after_close(negotiation)
     return negotiation
 

@@ -32,7 +32,7 @@ from dealbench.figures import usd
 from dealbench.list_words import and_list
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
-from dealbench.negotiate.build import frontier
+from dealbench.negotiate.build import DEAL, frontier, frontier_in
 from dealbench.negotiate.frontier import Frontier, FrontierPoint, clean, point_of
 from dealbench.negotiate.plan import alone, replan
 from dealbench.negotiate.replan import residual
@@ -239,7 +239,19 @@ def deal_frontier(
     with a note when the concluded deals took its zone of agreement (`concluded_note`).
     """
     basis = deal_basis(portfolio, root, partner)
-    curve = frontier(basis, partner, points=points, bargaining=bargaining)
+    curve = frontier_in(
+        DEAL,  # its notes name no command: none solves what the other negotiations leave
+        basis,
+        partner,
+        points=points,
+        axis="partner",
+        jointly=False,
+        gap=1e-6,
+        base=None,
+        bargaining=bargaining,
+        jobs=None,
+        progress=None,
+    )
     return concluded_note(curve, portfolio, root) if bargaining else curve
 
 

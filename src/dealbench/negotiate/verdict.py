@@ -29,7 +29,7 @@ from collections.abc import Mapping, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
-from dealbench.arguments import given_briefly
+from dealbench.arguments import at_least_one, given_briefly
 from dealbench.checker import DealFigures, check, evaluate
 from dealbench.checker.tolerance import COMPUTE_TOL
 from dealbench.errors import ArgumentError, DealbenchError, InfeasibleError
@@ -299,6 +299,8 @@ def verdict(
     to the next offer) is solved once (`shared_replans`).
     """
     negotiation_of(negotiations, a_package(package).partner)  # each an ArgumentError
+    if round_number is not None:  # -1 was taken as given, a round before the first
+        at_least_one(round_number, "round_number")
     if against is not None:
         _against(against)
     if plan is not None:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from dealbench.arguments import (
     amount_of_usd,
+    at_least_one,
     given_briefly,
     one_of,
     positive_seconds,
@@ -59,7 +60,7 @@ def solve(
     `time_limit`: seconds, > 0 (None: no limit).
 
     Raises `dealbench.errors.ArgumentError` (an InputError and a ValueError) for an
-    unknown mode, method or partner code, or a gap or time limit out of range.
+    unknown mode, method or partner code, or a gap, time limit or thread count out of range.
     """
     portfolio = a_portfolio(portfolio)  # a path, say: not an AttributeError deep inside
     mode = one_of(mode, MODES, "mode", "mode")
@@ -67,6 +68,8 @@ def solve(
     gap = relative_gap(gap)
     time_limit = positive_seconds(time_limit)
     require = partner_codes(portfolio, require, "require")
+    if threads is not None:  # -1 was given to HiGHS as it stood
+        at_least_one(threads, "threads", "thread")
     _a_warm_start(warm_start)
     if v_floor is not None and mode != "partner-best":  # it would be ignored: say so
         raise ArgumentError(

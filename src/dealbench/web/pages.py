@@ -54,6 +54,12 @@ CHOOSES = {
     "hold": "“Hold other partners' packages”",
     "why": "the link below the table",
     "own-offer": "in the package editor, “Record as our offer”",
+    # A round form refused for its `expect` (the round the page showed it would take)
+    "overtaken": " after the page was loaded; nothing written (a form sent twice, or from a "
+    "page that is out of date): look at the rounds as they stand now, shown with the "
+    "negotiation, before recording again",
+    "stale": "; nothing written (a form sent twice, or from a page that is out of date): look "
+    "at the rounds as they stand now, shown with the negotiation, before recording again",
 }
 
 #: Sent by the page's script when it fetches a fragment to swap into the page it shows.

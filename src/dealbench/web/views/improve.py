@@ -92,6 +92,11 @@ def findings(
     }
 
 
+def _field(argument: str) -> str:
+    """The form's field for a library call's parameter: `improvements`' `others` is "hold"."""
+    return "hold" if argument == "others" else argument
+
+
 def _fields(fields: QueryParams | FormData) -> dict[str, Any]:
     """The form's fields as typed (shown again, valid or not)."""
     return {
@@ -141,7 +146,7 @@ async def _answer(
             for i in result["found"]
         }
     except DealbenchError as exc:  # the form as typed, the field at fault marked
-        context["refused"] = refused = refusal(exc, "improve", IMPROVE_FIELDS)
+        context["refused"] = refused = refusal(exc, "improve", IMPROVE_FIELDS, rename=_field)
         return page(request, "improve.html.j2", refused.status, result=None, **context)
     return page(request, "improve.html.j2", result=result, **context)
 

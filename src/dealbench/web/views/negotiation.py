@@ -413,6 +413,7 @@ async def _offered(sent: Sent, faults: Faults, **how: Any) -> Response:
         proposal=None if own else result.proposal,
         step_note=result.step_note,
         repeat_note=result.repeat_note,
+        no_deal_note=result.no_deal_note,
         previous=result.previous,  # what a retreat takes back from (`offer`'s warning)
         **own,
     )
