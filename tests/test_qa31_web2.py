@@ -200,14 +200,14 @@ ZEUTHEN = (
 @pytest.mark.parametrize(
     ("fields", "field", "said"),
     [
-        ({"beta": "0"}, "beta", f"beta: {BETA_WORDS} 0"),
-        ({"beta": "-1"}, "beta", f"beta: {BETA_WORDS} -1"),
-        ({"beta": "nan"}, "beta", f"beta: {BETA_WORDS} nan"),
-        ({"beta": "steep"}, "beta", f"beta: {BETA_WORDS} 'steep'"),
+        ({"beta": "0"}, "beta", f"Concession exponent: {BETA_WORDS} 0"),
+        ({"beta": "-1"}, "beta", f"Concession exponent: {BETA_WORDS} -1"),
+        ({"beta": "nan"}, "beta", f"Concession exponent: {BETA_WORDS} nan"),
+        ({"beta": "steep"}, "beta", f"Concession exponent: {BETA_WORDS} 'steep'"),
         ({"strategy": "nash", "beta": "2"}, "strategy",
          "a point of the frontier is not chosen by a time-dependent strategy, so a concession "
          "exponent (beta) would be ignored"),
-        ({"strategy": "zeuthen", "beta": "2"}, "beta", f"beta: {ZEUTHEN}"),
+        ({"strategy": "zeuthen", "beta": "2"}, "beta", f"Concession exponent: {ZEUTHEN}"),
     ],
 )  # fmt: skip
 def test_an_exponent_the_cli_refuses_is_refused_in_its_field(
@@ -277,9 +277,9 @@ def test_the_negotiation_says_which_frame_its_frontier_and_its_offers_are_in(
     ("fields", "said"),
     [
         ({"gap": "tight"},
-         "gap: expected a number such as 0.05, or a percentage such as 5%, got 'tight'"),
+         "Gap: expected a number such as 0.05, or a percentage such as 5%, got 'tight'"),
         ({"robust": "most"},
-         "robust: expected a number such as 0.05, or a percentage such as 5%, got 'most'"),
+         "Robust to a share of samples: expected a number such as 0.05, or a percentage such as 5%, got 'most'"),
     ],
 )  # fmt: skip
 def test_the_solve_form_refuses_a_share_in_the_clis_words(
