@@ -127,7 +127,7 @@ def test_a_note_with_a_control_character_is_refused_in_its_field(
         extra = {"confirm": "yes"} if form in ("walk-away", "conclude") else {}
         answer = _form(client, "QA", form, {"note": ESC_NOTE, **extra})
     assert answer.status_code == 422, words(answer.text)[-1500:]
-    assert f"note: {REFUSED}" in words(answer.text)
+    assert f"Note: {REFUSED}" in words(answer.text)
     field = {"walk-away": "walk-away", "conclude": "conclude"}.get(form, form)
     box = re.search(rf'<textarea[^>]*id="{field}-note"[^>]*>[^<]*', answer.text)
     assert box is not None and 'aria-invalid="true"' in box[0]
@@ -348,7 +348,7 @@ def test_in_a_browser_an_offer_takes_beta_the_page_says_its_frames_and_the_held_
     driver.find_element(By.ID, "propose").click()
     e2e.wait_for(e2e.at("/p/gulf-asia/n/QA/offer"), driver, 120)
     main = driver.find_element(By.TAG_NAME, "main").text
-    assert "note: character 5 is the control character escape (U+001B)" in main
+    assert "Note: character 5 is the control character escape (U+001B)" in main
     assert not (deals / "rounds/gulf-asia/QA").exists()
     assert driver.find_element(By.ID, "offer-beta").get_attribute("value") == "2"  # as typed
     note = driver.find_element(By.ID, "offer-note")

@@ -374,11 +374,11 @@ def test_diff_a_solve_of_this_session_against_a_file(client: Any, deals: Path, r
 def test_diff_refuses_a_missing_result_naming_the_field_and_keeping_it(client: Any) -> None:
     response = client.get("/diff?a=jobs/99&b=out/none/result.json")
     assert response.status_code == 422
-    assert "error: a: no solve &#39;99&#39; with a result in this session" in response.text
+    assert "error: Result A: no solve &#39;99&#39; with a result in this session" in response.text
     assert "<option selected>out/none/result.json</option>" in response.text
     response = client.get("/diff?a=packages/ae-offer.yaml&b=")
     assert response.status_code == 422
-    assert "error: a: packages/ae-offer.yaml:1: " in response.text  # at its line, as diff
+    assert "error: Result A: packages/ae-offer.yaml:1: " in response.text  # at its line, as diff
     assert "not a dealbench result.json" in response.text
 
 

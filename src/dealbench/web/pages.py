@@ -343,6 +343,8 @@ FIELD_LABELS = {
     "by": "Who walks away",
     "allow_retreat": "Allow a retreat",
     "fix": "Keep fixed",
+    "a": "Result A",
+    "b": "Result B",
 }
 
 
@@ -389,6 +391,14 @@ def refusal(
     by_field: dict[str, list[str]] = {}
     lines: list[tuple[str | None, str]] = []
     if isinstance(exc, FieldError) and exc.form_field in fields:
+        if exc.remedy is None:  # an issue naming the field itself (not its file) by its label
+            field = exc.form_field
+            said[: len(exc.issues)] = [
+                f"error: {replace(i.worded(CHOOSES), file=label(field))}"
+                if i.file == field
+                else line
+                for i, line in zip(exc.issues, said, strict=False)
+            ]
         by_field[exc.form_field] = [line.removeprefix("error: ") for line in said]
         lines = [(exc.form_field, line) for line in said]
     elif isinstance(exc, InputError) and len(about) == len(exc.issues):
