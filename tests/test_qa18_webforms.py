@@ -144,7 +144,7 @@ def test_the_walk_away_form_keeps_its_choices_and_marks_the_missing_confirmation
     assert sent.status_code == 422
     page = _Form(sent.text, "walk-away-form")
     assert page.chosen["by"] == ["partner"] and page.controls["note"]["value"] == "PRC stack"
-    _marked(page, "confirm", "walk-away-confirm-error", "tick 'End the talks'")
+    _marked(page, "confirm", "walk-away-confirm-error", "not ticked; tick it to record a walk-away")
     assert "checked" not in page.controls["confirm"]
     assert rounds(deals) == []
 

@@ -68,7 +68,7 @@ def test_an_upload_under_a_name_no_file_has_is_refused_in_its_field(
     assert "which is not a file's name" in said
     assert "choose a package file saved under a plain name" in said
     if route.endswith("/counter"):
-        assert "file: the file was sent under the name" in said
+        assert "Package file: the file was sent under the name" in said
         assert 'aria-invalid="true"' in re.search(r'<input type="file"[^>]*>', answer.text)[0]
     else:
         upload_form = re.search(r'(?s)<div id="upload">.*?</div>\n</div>', answer.text)
@@ -119,13 +119,13 @@ def test_the_offer_form_takes_a_deadline_as_offer_deadline_does(
     ("fields", "field", "said"),
     [
         ({"deadline": "0"}, "deadline",
-         "deadline: expected a whole number of US offers, at least 1; got 0"),
+         "Deadline: expected a whole number of US offers, at least 1; got 0"),
         ({"deadline": "-2"}, "deadline",
-         "deadline: expected a whole number of US offers, at least 1; got -2"),
+         "Deadline: expected a whole number of US offers, at least 1; got -2"),
         ({"deadline": "2.5"}, "deadline",
-         "deadline: expected a whole number of US offers, at least 1; got '2.5'"),
+         "Deadline: expected a whole number of US offers, at least 1; got '2.5'"),
         ({"deadline": "three"}, "deadline",
-         "deadline: expected a whole number of US offers, at least 1; got 'three'"),
+         "Deadline: expected a whole number of US offers, at least 1; got 'three'"),
         ({"strategy": "nash", "deadline": "3"}, "strategy",
          "a point of the frontier is not chosen by a time-dependent strategy, so a deadline "
          "would be ignored; give either a mode or a strategy with its deadline and exponent, "
@@ -207,15 +207,15 @@ def test_the_joint_frontier_form_takes_the_clis_axis_and_gap(client: Any, deals:
 @pytest.mark.parametrize(
     ("fields", "said"),
     [
-        ({"axis": "utility"}, "axis: unknown axis 'utility'; expected one of: partner, risk"),
+        ({"axis": "utility"}, "Axis: unknown axis 'utility'; expected one of: partner, risk"),
         ({"gap": "2"},
-         "gap: expected a relative gap from 0 to below 1 (such as 0.01 for 1%), got 2"),
+         "Gap: expected a relative gap from 0 to below 1 (such as 0.01 for 1%), got 2"),
         ({"gap": "-1%"},
-         "gap: expected a relative gap from 0 to below 1 (such as 0.01 for 1%), got -1%"),
+         "Gap: expected a relative gap from 0 to below 1 (such as 0.01 for 1%), got -1%"),
         ({"gap": "tight"},
-         "gap: expected a number such as 0.05, or a percentage such as 5%, got 'tight'"),
+         "Gap: expected a number such as 0.05, or a percentage such as 5%, got 'tight'"),
         ({"gap": "nan"},
-         "gap: expected a relative gap from 0 to below 1 (such as 0.01 for 1%), got nan"),
+         "Gap: expected a relative gap from 0 to below 1 (such as 0.01 for 1%), got nan"),
     ],
 )  # fmt: skip
 def test_an_axis_or_gap_the_cli_refuses_is_refused_before_the_job(
@@ -248,8 +248,8 @@ def test_the_joint_frontier_form_says_every_fault_at_once_in_its_page(client: An
     summary = re.search(r'(?s)<div class="error"[^>]*id="joint-problems".*?</div>', answer.text)
     assert summary is not None
     said = words(summary[0])
-    assert "points: expected a number 2-1000 or 'all', not '1'" in said
-    assert "gap: expected a relative gap from 0 to below 1 (such as 0.01 for 1%), got 5" in said
+    assert "Points: expected a number 2-1000 or 'all', not '1'" in said
+    assert "Gap: expected a relative gap from 0 to below 1 (such as 0.01 for 1%), got 5" in said
     assert "Nothing was started; the form holds what was typed." in said
     assert 'href="#joint-points"' in summary[0] and 'href="#joint-gap"' in summary[0]
     joint = re.search(r'(?s)<form[^>]*id="joint-frontier">.*?</form>', answer.text)
@@ -351,9 +351,9 @@ def test_the_counter_form_weighs_the_verdict_as_counter_strategy_deadline_does(
     ("fields", "field", "said"),
     [
         ({"deadline": "0"}, "deadline",
-         "deadline: expected a whole number of US offers, at least 1; got 0"),
+         "Deadline: expected a whole number of US offers, at least 1; got 0"),
         ({"strategy": "nash"}, "strategy",
-         "strategy: unknown strategy 'nash'; expected one of: boulware, linear, conceder, "
+         "Weighed against: unknown strategy 'nash'; expected one of: boulware, linear, conceder, "
          "zeuthen"),
     ],
 )  # fmt: skip

@@ -127,7 +127,7 @@ def test_a_note_with_a_control_character_is_refused_in_its_field(
         extra = {"confirm": "yes"} if form in ("walk-away", "conclude") else {}
         answer = _form(client, "QA", form, {"note": ESC_NOTE, **extra})
     assert answer.status_code == 422, words(answer.text)[-1500:]
-    assert f"note: {REFUSED}" in words(answer.text)
+    assert f"Note: {REFUSED}" in words(answer.text)
     field = {"walk-away": "walk-away", "conclude": "conclude"}.get(form, form)
     box = re.search(rf'<textarea[^>]*id="{field}-note"[^>]*>[^<]*', answer.text)
     assert box is not None and 'aria-invalid="true"' in box[0]
@@ -200,14 +200,14 @@ ZEUTHEN = (
 @pytest.mark.parametrize(
     ("fields", "field", "said"),
     [
-        ({"beta": "0"}, "beta", f"beta: {BETA_WORDS} 0"),
-        ({"beta": "-1"}, "beta", f"beta: {BETA_WORDS} -1"),
-        ({"beta": "nan"}, "beta", f"beta: {BETA_WORDS} nan"),
-        ({"beta": "steep"}, "beta", f"beta: {BETA_WORDS} 'steep'"),
+        ({"beta": "0"}, "beta", f"Concession exponent: {BETA_WORDS} 0"),
+        ({"beta": "-1"}, "beta", f"Concession exponent: {BETA_WORDS} -1"),
+        ({"beta": "nan"}, "beta", f"Concession exponent: {BETA_WORDS} nan"),
+        ({"beta": "steep"}, "beta", f"Concession exponent: {BETA_WORDS} 'steep'"),
         ({"strategy": "nash", "beta": "2"}, "strategy",
          "a point of the frontier is not chosen by a time-dependent strategy, so a concession "
          "exponent (beta) would be ignored"),
-        ({"strategy": "zeuthen", "beta": "2"}, "beta", f"beta: {ZEUTHEN}"),
+        ({"strategy": "zeuthen", "beta": "2"}, "beta", f"Concession exponent: {ZEUTHEN}"),
     ],
 )  # fmt: skip
 def test_an_exponent_the_cli_refuses_is_refused_in_its_field(
@@ -277,9 +277,9 @@ def test_the_negotiation_says_which_frame_its_frontier_and_its_offers_are_in(
     ("fields", "said"),
     [
         ({"gap": "tight"},
-         "gap: expected a number such as 0.05, or a percentage such as 5%, got 'tight'"),
+         "Gap: expected a number such as 0.05, or a percentage such as 5%, got 'tight'"),
         ({"robust": "most"},
-         "robust: expected a number such as 0.05, or a percentage such as 5%, got 'most'"),
+         "Robust to a share of samples: expected a number such as 0.05, or a percentage such as 5%, got 'most'"),
     ],
 )  # fmt: skip
 def test_the_solve_form_refuses_a_share_in_the_clis_words(
@@ -348,7 +348,7 @@ def test_in_a_browser_an_offer_takes_beta_the_page_says_its_frames_and_the_held_
     driver.find_element(By.ID, "propose").click()
     e2e.wait_for(e2e.at("/p/gulf-asia/n/QA/offer"), driver, 120)
     main = driver.find_element(By.TAG_NAME, "main").text
-    assert "note: character 5 is the control character escape (U+001B)" in main
+    assert "Note: character 5 is the control character escape (U+001B)" in main
     assert not (deals / "rounds/gulf-asia/QA").exists()
     assert driver.find_element(By.ID, "offer-beta").get_attribute("value") == "2"  # as typed
     note = driver.find_element(By.ID, "offer-note")

@@ -162,7 +162,7 @@ def test_concluding_without_the_tick_records_nothing_and_says_so_in_its_field(
     refused = served.post("/p/gulf-asia/n/QA/conclude", data={**fields, "note": "Doha"})
     assert refused.status_code == 422, words(refused.text)[-1500:]
     said = words(refused.text)
-    assert "confirm: tick 'Agree' to conclude the deal: it fixes the deal's package" in said
+    assert "Agree: not ticked; tick it to conclude the deal, which fixes the deal's package" in said
     box = re.search(r'<input type="checkbox"[^>]*id="conclude-confirm"[^>]*>', refused.text)
     assert box is not None and 'aria-invalid="true"' in box[0]
     assert re.search(r'id="conclude-note"[^>]*>Doha</textarea>', refused.text)  # as typed

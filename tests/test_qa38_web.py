@@ -58,7 +58,7 @@ def test_a_wrong_choice_in_a_form_is_named_as_the_cli_names_it(
     ):
         said = _cli_says(run, "solve", GULF, option, value, "--out", out)
         assert said.startswith(f"unknown {field} '{value}'; expected one of: ")
-        assert f"error: {field}: {said}" in page
+        assert f"error: {field.capitalize()}: {said}" in page
         assert page.count(said) == 2, said  # at the top and beside the field
     regime = (
         "unknown regime 'bilaterall'; expected one of: tiered, monopoly, repeal, bilateral; "
@@ -74,7 +74,7 @@ def test_a_wrong_choice_in_a_form_is_named_as_the_cli_names_it(
     )
     assert offer.status_code == 422
     assert (
-        "error: strategy: unknown strategy 'bulware'; expected one of: boulware, conceder, "
+        "error: Strategy: unknown strategy 'bulware'; expected one of: boulware, conceder, "
         "linear, zeuthen, us-best, nash, kalai; did you mean 'boulware'?"
     ) in words(offer.text)
     redline = client.get("/p/gulf-asia/documents?package=x.yaml&audience=externl")

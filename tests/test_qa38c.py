@@ -59,9 +59,9 @@ def _says(said: str, says: str) -> bool:
 @pytest.mark.parametrize(
     ("fields", "says"),
     [
-        ({"gap": "5"}, f"gap: {GAP} 5"),
-        ({"gap": "1_0"}, f"gap: {GAP} 1_0"),
-        ({"gap": "150%"}, f"gap: {GAP} 150%"),
+        ({"gap": "5"}, f"Gap: {GAP} 5"),
+        ({"gap": "1_0"}, f"Gap: {GAP} 1_0"),
+        ({"gap": "150%"}, f"Gap: {GAP} 150%"),
         ({"time_limit": "-5"}, f"Time limit: {SECONDS} -5"),
         ({"time_limit": "1e400"}, f"Time limit: {SECONDS} 1e400"),
         ({"time_limit": "soon"}, "Time limit: expected a number, got 'soon'"),
@@ -80,14 +80,16 @@ def test_the_web_solve_form_quotes_its_numbers_as_typed(
 def test_the_web_robust_field_quotes_its_share_as_typed(client: Any) -> None:
     """The solve form's robust share `9_0` said "got 90" (`--robust 9_0` "got 9_0")."""
     said = _post(client, "/p/gulf-asia-uncertain/solve", {"mode": "us-best", "robust": "9_0"})
-    assert _says(said, f"robust: {SHARE} 9_0; for 90 percent write 0.9 or 90%"), said
+    assert _says(
+        said, f"Robust to a share of samples: {SHARE} 9_0; for 90 percent write 0.9 or 90%"
+    ), said
 
 
 def test_the_web_joint_frontier_and_sweep_quote_their_numbers_as_typed(client: Any) -> None:
     """The joint frontier's gap `2` said "got 2.0"; a sweep's time limit `-5` "got -5.0"."""
     url = "/p/gulf-asia/n/KZ/frontier/jointly"
     said = _post(client, url, {"points": "6", "axis": "risk", "gap": "2"})
-    assert _says(said, f"gap: {GAP} 2"), said
+    assert _says(said, f"Gap: {GAP} 2"), said
     fields = {"kind": "param", "param": "partners.AE.batna", "from": "1bn", "to": "2bn"}
     said = _post(client, "/p/gulf-asia/sweep", {**fields, "steps": "3", "time_limit": "-5"})
     assert _says(said, f"Time limit: {SECONDS} -5"), said

@@ -105,7 +105,7 @@ def test_a_broken_result_chosen_for_diff_is_named_at_its_line(client: Any, deals
     refused = client.get("/diff", params={"a": "res/result.json", "b": "res/result.json"})
     assert refused.status_code == 422, refused.text[:2000]
     said = words(refused.text)
-    assert "error: a: res/result.json:4: not a dealbench result.json: invalid JSON" in said
+    assert "error: Result A: res/result.json:4: not a dealbench result.json: invalid JSON" in said
     cli = invoke(["diff", deals / "res/result.json", deals / "res/result.json"])
     assert f"{deals}/res/result.json:4: not a dealbench result.json: invalid JSON" in cli.stderr
 

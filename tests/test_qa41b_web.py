@@ -28,7 +28,7 @@ def test_a_counter_file_over_the_limit_is_refused_beside_its_field(client: Any) 
     assert refused.status_code == 413, refused.text[:2000]
     said = words(refused.text)
     assert (
-        "error: file: the file chosen is larger than the 256 KiB allowed (a package file is a "
+        "error: Package file: the file chosen is larger than the 256 KiB allowed (a package file is a "
         "few KB); nothing of the form was read Nothing was recorded; the form was too large "
         "to read, so it holds nothing of what was typed."
     ) in said

@@ -72,7 +72,7 @@ def test_sample_acceptance_keeps_samples_and_seed_as_typed_beside_their_faults(
     _marked(sent.text, "f-samples", "expected at least 1 sample, got 0")
     _marked(sent.text, "f-seed", "expected a whole number, got 'x'")
     _marked(sent.text, "f-compute-2027", "must be at least 0")
-    assert "error: seed: expected a whole number" in words(sent.text)
+    assert "error: Seed: expected a whole number" in words(sent.text)
 
 
 def _focused(html: str) -> list[str]:

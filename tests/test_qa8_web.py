@@ -138,7 +138,10 @@ def test_holding_the_packages_own_partner_is_refused_naming_the_hold_field(
         "/p/gulf-asia/improve?package=packages/ae-offer.yaml&hold=packages/ae-counter.yaml"
     )
     assert page.status_code == 422
-    assert "error: hold: AE is the package&#39;s own partner; hold other deals" in page.text
+    assert (
+        "error: Hold other partners&#39; packages: AE is the package&#39;s own partner; hold other deals"
+        in page.text
+    )
     done = run(
         "improve",
         deals / "packages/ae-offer.yaml",

@@ -70,7 +70,7 @@ def test_walking_away_is_recorded_by_either_side_and_the_room_says_so(
 ) -> None:
     unconfirmed = post(client, "/p/gulf-asia/n/QA/walk-away", expect="1", by="partner")
     assert unconfirmed.status_code == 422  # type: ignore[attr-defined]
-    assert "confirm: tick 'End the talks'" in words(unconfirmed.text)  # type: ignore[attr-defined]
+    assert "End the talks: not ticked; tick it" in words(unconfirmed.text)  # type: ignore[attr-defined]
     assert not (deals / "rounds/gulf-asia/QA").exists()
     done = post(
         client, "/p/gulf-asia/n/QA/walk-away", expect="1", by="partner", note="PRC stack",

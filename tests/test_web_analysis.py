@@ -121,10 +121,16 @@ def test_bad_analysis_options_of_the_solve_form_name_their_field_and_start_nothi
     client: Any,
 ) -> None:
     cases = {
-        ("robust", "1.5"): "robust: expected a share above 0 and below 1, got 1.5",
-        ("robust", "most"): "robust: expected a number such as 0.05, or a percentage such as 5%",
-        ("samples", "0"): "samples: expected at least 1 sample, got 0",
-        ("seed", "-1"): "seed: only with a robust share",
+        (
+            "robust",
+            "1.5",
+        ): "Robust to a share of samples: expected a share above 0 and below 1, got 1.5",
+        (
+            "robust",
+            "most",
+        ): "Robust to a share of samples: expected a number such as 0.05, or a percentage such as 5%",
+        ("samples", "0"): "Samples: expected at least 1 sample, got 0",
+        ("seed", "-1"): "Seed: only with a robust share",
     }
     for (field, value), said in cases.items():
         fields = {"mode": "us-best", "robust": "0.9", field: value}
@@ -135,9 +141,9 @@ def test_bad_analysis_options_of_the_solve_form_name_their_field_and_start_nothi
         assert said in html.unescape(response.text)
     response = post(client, "/p/gulf-asia/solve", mode="nash", prices="yes")
     assert response.status_code == 422
-    assert "prices: shadow prices are for mode us-best" in html.unescape(response.text)
+    assert "Shadow prices: shadow prices are for mode us-best" in html.unescape(response.text)
     response = post(client, "/p/gulf-asia/solve", mode="us-best", robust="0.9", seed="-3")
-    assert "seed: expected a whole number 0 or more, got -3" in html.unescape(response.text)
+    assert "Seed: expected a whole number 0 or more, got -3" in html.unescape(response.text)
     assert "Solves of this session" not in client.get("/p/gulf-asia").text  # none started
 
 
@@ -201,10 +207,10 @@ def test_risk_from_the_editor_samples_the_fields_as_typed(client: Any, deals: Pa
 
 def test_bad_risk_input_names_its_field_and_keeps_what_was_typed(client: Any) -> None:
     for field, value, said in (
-        ("samples", "0", "samples: expected at least 1 sample, got 0"),
-        ("samples", "many", "samples: expected a whole number, got 'many'"),
-        ("samples", "5000000", "samples: expected at most 1,000,000 in a page"),
-        ("seed", "-1", "seed: expected a whole number 0 or more, got -1"),
+        ("samples", "0", "Samples: expected at least 1 sample, got 0"),
+        ("samples", "many", "Samples: expected a whole number, got 'many'"),
+        ("samples", "5000000", "Samples: expected at most 1,000,000 in a page"),
+        ("seed", "-1", "Seed: expected a whole number 0 or more, got -1"),
     ):
         fields = {"package": "packages/ae-offer.yaml", "samples": "100", "seed": "0", field: value}
         # The page's own form is a GET (qa44-web3: reloading it sends no form again).
@@ -313,13 +319,13 @@ def test_a_scenarios_sweep_equals_dealbench_sweep_json(
 def test_bad_sweep_input_names_its_field_keeps_it_and_starts_nothing(client: Any) -> None:
     base = {"kind": "param", "param": "policy.risk_penalty_per_h100e", "from": "50k", "to": "1m"}
     cases = [
-        ({"steps": "0"}, "steps: expected at least 1 value, got 0"),
-        ({"steps": "x"}, "steps: expected a whole number, got 'x'"),
+        ({"steps": "0"}, "Steps: expected at least 1 value, got 0"),
+        ({"steps": "x"}, "Steps: expected a whole number, got 'x'"),
         ({"refine": "31"}, "Bisections per change: expected at most 30 bisections"),
         ({"param": "policy.nothing_here"}, "Path: "),
-        ({"from": "cheap"}, "from: "),
-        ({"to": ""}, "to: needs a value"),
-        ({"steps": "1"}, "steps: one value cannot include both ends"),
+        ({"from": "cheap"}, "From: "),
+        ({"to": ""}, "To: needs a value"),
+        ({"steps": "1"}, "Steps: one value cannot include both ends"),
         ({"time_limit": "0"}, "Time limit: expected a positive number of seconds"),
         ({"sets": "nonsense"}, "Overrides: "),
     ]

@@ -55,7 +55,7 @@ def test_the_room_memo_is_previewed_and_downloads_in_every_format(client: Any) -
 def test_a_bad_memo_date_is_refused_naming_the_field_and_keeping_it(client: Any) -> None:
     response = client.get(f"{GULF}/room/memo?date=31/12/2026")
     assert response.status_code == 422
-    assert "date: expected YYYY-MM-DD or today, got &#39;31/12/2026&#39;" in response.text
+    assert "Date: expected YYYY-MM-DD or today, got &#39;31/12/2026&#39;" in response.text
     assert 'value="31/12/2026"' in response.text
     assert "download=1" not in response.text
 
@@ -134,7 +134,10 @@ def test_validate_notes_a_cap_for_tier_3_that_does_nothing_in_both_shells(
 def test_validate_refuses_an_unknown_portfolio_naming_the_field(client: Any) -> None:
     response = client.get("/validate?portfolio=nowhere")
     assert response.status_code == 422
-    assert "error: portfolio: no portfolio &#39;nowhere&#39; under portfolios/" in response.text
+    assert (
+        "error: Check packages against: no portfolio &#39;nowhere&#39; under portfolios/"
+        in response.text
+    )
     assert "<option selected>nowhere</option>" in response.text
 
 
@@ -159,7 +162,7 @@ def test_a_redline_picks_any_two_package_files_rounds_too(client: Any) -> None:
 def test_a_bad_audience_is_refused_naming_the_field_keeping_the_choices(client: Any) -> None:
     response = client.get(f"{REDLINE}&audience=everyone")
     assert response.status_code == 422
-    assert "error: audience: expected external or internal" in response.text
+    assert "error: Audience of a redline: expected external or internal" in response.text
     assert "<option selected>packages/ae-counter.yaml</option>" in response.text
     assert "download=1" not in response.text
 
@@ -304,7 +307,7 @@ def test_history_refuses_bad_points_naming_the_field(client: Any) -> None:
     response = client.get(f"{GULF}/n/AE/history?points=1")
     assert response.status_code == 422
     assert (
-        "error: points: expected a number 2-1000 or &#39;all&#39;, not &#39;1&#39;" in response.text
+        "error: Points: expected a number 2-1000 or &#39;all&#39;, not &#39;1&#39;" in response.text
     )
     assert 'value="1"' in response.text
     assert client.get(f"{GULF}/n/AE/history/charts/AE-rounds.gif").status_code == 404
@@ -371,11 +374,11 @@ def test_diff_a_solve_of_this_session_against_a_file(client: Any, deals: Path, r
 def test_diff_refuses_a_missing_result_naming_the_field_and_keeping_it(client: Any) -> None:
     response = client.get("/diff?a=jobs/99&b=out/none/result.json")
     assert response.status_code == 422
-    assert "error: a: no solve &#39;99&#39; with a result in this session" in response.text
+    assert "error: Result A: no solve &#39;99&#39; with a result in this session" in response.text
     assert "<option selected>out/none/result.json</option>" in response.text
     response = client.get("/diff?a=packages/ae-offer.yaml&b=")
     assert response.status_code == 422
-    assert "error: a: packages/ae-offer.yaml:1: " in response.text  # at its line, as diff
+    assert "error: Result A: packages/ae-offer.yaml:1: " in response.text  # at its line, as diff
     assert "not a dealbench result.json" in response.text
 
 

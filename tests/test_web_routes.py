@@ -132,12 +132,12 @@ def test_the_server_answers_other_pages_while_a_solve_runs_and_a_solve_can_be_ca
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"gap": "-1"}, "gap: expected a relative gap from 0 to below 1"),
-        ({"gap": "nan"}, "gap: expected a relative gap from 0 to below 1"),
-        ({"gap": "1"}, "gap: expected a relative gap from 0 to below 1"),
+        ({"gap": "-1"}, "Gap: expected a relative gap from 0 to below 1"),
+        ({"gap": "nan"}, "Gap: expected a relative gap from 0 to below 1"),
+        ({"gap": "1"}, "Gap: expected a relative gap from 0 to below 1"),
         ({"time_limit": "soon"}, "Time limit: expected a number"),
         ({"v_floor": "lots"}, "US utility floor: expected an amount of USD"),
-        ({"mode": "greedy"}, "mode: unknown mode &#39;greedy&#39;; expected one of"),
+        ({"mode": "greedy"}, "Mode: unknown mode &#39;greedy&#39;; expected one of"),
     ],
 )
 def test_bad_solve_options_are_refused_in_the_page(

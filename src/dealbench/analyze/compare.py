@@ -66,17 +66,21 @@ class RegimeRow(BaseModel):
     partners: list[str] = Field(default_factory=list)
     no_deal: list[str] = Field(default_factory=list)
     compute: dict[str, float] = Field(default_factory=dict, description="Exported per period")
-    compute_total: float = 0.0
+    compute_total: float | None = Field(default=None, description="None: no figures")
     us_value: float | None = Field(default=None, description="US utility V (the objective)")
-    concessions: float = 0.0
-    export_value: float = 0.0
-    risk_cost: float = 0.0
+    # A regime stopped or refused before any deal has no figures: None, shown "n/a" (its
+    # parts were 0.0, printed "$0" beside the utility's "n/a").
+    concessions: float | None = None
+    export_value: float | None = None
+    risk_cost: float | None = None
     risk_penalty: float = Field(
         default=0.0, description="The regime's cost to the US of one risk-weighted H100e (USD)"
     )
-    no_deal_losses: float = Field(default=0.0, description="Sum of us_batna where no deal")
-    partner_surplus: float = Field(default=0.0, description="Sum of partner utility over BATNA")
-    risk_total: float = 0.0
+    no_deal_losses: float | None = Field(default=None, description="Sum of us_batna where no deal")
+    partner_surplus: float | None = Field(
+        default=None, description="Sum of partner utility over BATNA"
+    )
+    risk_total: float | None = None
     risk_budget: float | None = None
     binding: list[Limit] = Field(default_factory=list)
     seconds: float = 0.0

@@ -30,6 +30,11 @@ def exported(row: RegimeRow) -> float:
     return exact_total(row.compute.values())
 
 
+def _risk(row: RegimeRow) -> float:
+    """A ranked regime's risk (a ranked regime has figures)."""
+    return row.risk_total or 0.0
+
+
 def recommendation(ranked: list[RegimeRow]) -> str:
     """The options' ranking in words; a solve the time limit stopped proved nothing best,
     so then the text ranks the packages found and recommends none."""
@@ -63,11 +68,11 @@ def _ranking(ranked: list[RegimeRow]) -> str:
             "choice rests on what the model leaves out (enforcement cost, credibility, "
             "precedent)."
         )
-        safest = min(together, key=lambda r: r.risk_total)
-        riskiest = max(together, key=lambda r: r.risk_total)
-        if safest.risk_total < riskiest.risk_total - 0.5:
+        safest = min(together, key=_risk)
+        riskiest = max(together, key=_risk)
+        if _risk(safest) < _risk(riskiest) - 0.5:
             # Those level with the safest share "the least risk": none is the only one.
-            least = [r for r in together if r.risk_total <= safest.risk_total + 0.5]
+            least = [r for r in together if _risk(r) <= _risk(safest) + 0.5]
             verb = "carries" if len(least) == 1 else "carry"
             text += (
                 f" Of these, {join_items([option_name(r) for r in least])} {verb} the least risk "
@@ -101,7 +106,7 @@ def _ranking(ranked: list[RegimeRow]) -> str:
             else f"The runners-up, tied, are {join_items([r.regime for r in seconds])}"
         )
         text += f" {who} at {money(second.us_value)}, {money(_lead(best, second))} less."
-        safer = [r for r in seconds if r.risk_total < best.risk_total - 0.5]
+        safer = [r for r in seconds if _risk(r) < _risk(best) - 0.5]
         if safer:
             verb = "carries" if len(safer) == 1 else "carry"
             shown = [h100e(r.risk_total) for r in safer]
@@ -119,7 +124,7 @@ def _at_one_price(best: RegimeRow, second: RegimeRow) -> str:
     runner-up's price: how much of its lead is the price, not the packages."""
     if same_penalty(best, second):
         return ""
-    at = (best.us_value or 0.0) - (second.risk_penalty - best.risk_penalty) * best.risk_total
+    at = (best.us_value or 0.0) - (second.risk_penalty - best.risk_penalty) * _risk(best)
     gap = at - (second.us_value or 0.0)
     if abs(gap) <= _tie(second):
         than = f"as much as {second.regime}: its lead is its price of risk, not its packages"

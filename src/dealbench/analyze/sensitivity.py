@@ -42,7 +42,7 @@ def sensitivities(ranked: list[RegimeRow]) -> list[str]:
             continue
         found = False
         # Risk cost scales with the penalty: V(k) = V - (k - 1) * risk_cost.
-        extra = best.risk_cost - other.risk_cost
+        extra = (best.risk_cost or 0.0) - (other.risk_cost or 0.0)
         if extra > 1e6:
             found = True
             out.append(
@@ -53,7 +53,7 @@ def sensitivities(ranked: list[RegimeRow]) -> list[str]:
             )
         # The same with k < 1: a regime carrying more risk overtakes where risk costs less
         # (from 0.01 times the estimate: below, it catches up only as risk costs nothing).
-        riskier = other.risk_cost - best.risk_cost
+        riskier = (other.risk_cost or 0.0) - (best.risk_cost or 0.0)
         if riskier > lead and 1 - lead / riskier > 0.01:
             found = True
             out.append(
@@ -63,7 +63,7 @@ def sensitivities(ranked: list[RegimeRow]) -> list[str]:
                 f"risk costs {money(riskier)} more)."
             )
         # Concessions' US value scaled by f: V(f) = V - (1 - f) * concessions.
-        more = best.concessions - other.concessions
+        more = (best.concessions or 0.0) - (other.concessions or 0.0)
         if more > 1e6 and lead < more:
             found = True
             out.append(
@@ -147,7 +147,7 @@ def risk_factors(ranked: list[RegimeRow]) -> list[tuple[str, float]]:
     best, out = ranked[0], []
     for other in ranked[1:]:
         lead = (best.us_value or 0.0) - (other.us_value or 0.0)
-        extra = best.risk_cost - other.risk_cost
+        extra = (best.risk_cost or 0.0) - (other.risk_cost or 0.0)
         if lead > 1e6 and extra > 1e6 and 1 + lead / extra <= MAX_FACTOR:
             out.append((other.regime, 1 + lead / extra))
     return out

@@ -75,7 +75,7 @@ def print_comparison(c: Comparison) -> None:
     row("US utility", [money(r.us_value) for r in c.regimes])
     row("  concessions", [money(r.concessions) for r in c.regimes])
     row("  export value", [money(r.export_value) for r in c.regimes])
-    row("  risk penalty", [money(-r.risk_cost) for r in c.regimes])
+    row("  risk penalty", [money(None if r.risk_cost is None else -r.risk_cost) for r in regimes])
     row("  no-deal losses", [money(r.no_deal_losses) for r in c.regimes])
     row("Partner surplus", [money(r.partner_surplus) for r in c.regimes])
     row("Risk (weighted H100e)", [h100e(r.risk_total) for r in regimes])

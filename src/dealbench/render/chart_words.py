@@ -54,9 +54,10 @@ def value_risk(data: dict[str, Any]) -> str:
         f"{h100e(p['h100e'])} H100e"
         for p in points
     ]
+    shown = f". {'; '.join(said)}." if said else ": none."  # never ". ." (qa48-web2)
     return (
         "Scatter chart of US utility against risk (risk-weighted H100e), one marker each, "
-        f"its area the compute. {'; '.join(said)}."
+        f"its area the compute{shown}"
     )
 
 

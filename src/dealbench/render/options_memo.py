@@ -68,7 +68,11 @@ def uncertain_options_lines(portfolio: Portfolio) -> list[str]:
 
 
 def charts(facts: dict[str, Any]) -> list[Chart]:
+    """The options' charts; none where no option has figures (each was drawn empty, its
+    table saying why: each option's status)."""
     ok = [r for r in facts["regimes"] if r["ok"]]
+    if not ok:
+        return []
     return [
         Chart(
             id="value",

@@ -15,7 +15,15 @@ from starlette.staticfiles import StaticFiles
 
 from dealbench.errors import DealbenchError
 from dealbench.web.jobs import Jobs
-from dealbench.web.pages import HERE, back_of, error_page, page, portfolio_of, refused_page
+from dealbench.web.pages import (
+    HERE,
+    back_of,
+    error_page,
+    negotiation_of,
+    page,
+    portfolio_of,
+    refused_page,
+)
 from dealbench.web.security import AccessMiddleware
 from dealbench.web.views import (
     analysis,
@@ -98,6 +106,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         detail = _GENERIC[exc.status_code].format(path=request.url.path)
     title = _TITLES.get(exc.status_code, "That did not work")
     context = {"title": title, "lines": [detail], **portfolio_of(request), **back_of(request)}
+    context |= negotiation_of(request)
     response = page(request, "error.html.j2", exc.status_code, not_done=False, **context)
     if exc.headers:
         response.headers.update(exc.headers)

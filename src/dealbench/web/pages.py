@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache, partial
 from pathlib import Path
@@ -323,9 +323,9 @@ class Refusal:
         )
 
 
-#: A form's field as a refusal's summary says it, where its name is no word of its label on
-#: the page: the solve form's summary said "error: v_floor: ..." above "US utility floor",
-#: and "error: sets: ..." above "Overrides" (the CLI says its options, the web its labels).
+#: A form's field as a refusal's summary says it, where its label on the page is not its
+#: name capitalised: the solve form's summary said "error: v_floor: ..." above "US utility
+#: floor", and "error: gap: ..." above "Gap" (the CLI says its options, the web its labels).
 FIELD_LABELS = {
     "time_limit": "Time limit",
     "v_floor": "US utility floor",
@@ -333,20 +333,33 @@ FIELD_LABELS = {
     "policy": "Regime",
     "prices": "Shadow prices",
     "explain_all": "Say why for every partner",
+    "robust": "Robust to a share of samples",
     "param": "Path",
     "refine": "Bisections per change",
     "top": "Show at most",
+    "hold": "Hold other partners' packages",
     "filename": "File name",
     "against": "Redline against",
+    "audience": "Audience of a redline",
+    "portfolio": "Check packages against",
+    "scenarios": "Scenarios file",
+    "security": "Security level",
+    "beta": "Concession exponent",
+    "round": "Agreed round",
     "by": "Who walks away",
     "allow_retreat": "Allow a retreat",
     "fix": "Keep fixed",
+    "a": "Result A",
+    "b": "Result B",
 }
 
 
-def field_label(field: str) -> str:
-    """`field` as a refusal's summary says it (`FIELD_LABELS`; else its name)."""
-    return FIELD_LABELS.get(field, field)
+def field_label(field: str, labels: Mapping[str, str] = FIELD_LABELS) -> str:
+    """`field` as a refusal's summary says it, as its label on the page says it: `labels`
+    (a form's own, where one labels a field otherwise: the counter's strategy is "Weighed
+    against"), else `FIELD_LABELS`, else its name capitalised ("Gap" for `gap`)."""
+    said = labels.get(field) or FIELD_LABELS.get(field)
+    return said or field.replace("_", " ").capitalize()
 
 
 def refusal(
@@ -384,6 +397,14 @@ def refusal(
     by_field: dict[str, list[str]] = {}
     lines: list[tuple[str | None, str]] = []
     if isinstance(exc, FieldError) and exc.form_field in fields:
+        if exc.remedy is None:  # an issue naming the field itself (not its file) by its label
+            field = exc.form_field
+            said[: len(exc.issues)] = [
+                f"error: {replace(i.worded(CHOOSES), file=label(field))}"
+                if i.file == field
+                else line
+                for i, line in zip(exc.issues, said, strict=False)
+            ]
         by_field[exc.form_field] = [line.removeprefix("error: ") for line in said]
         lines = [(exc.form_field, line) for line in said]
     elif isinstance(exc, InputError) and len(about) == len(exc.issues):
@@ -479,7 +500,18 @@ def error_page(
     status = 413 if isinstance(exc, TooLarge) else 400 if isinstance(exc, InputError) else 422
     lines = user_lines(exc, chooses=CHOOSES)
     context = {"title": title, "lines": lines, **portfolio_of(request), **back_of(request)}
+    context |= negotiation_of(request)
     return page(request, "error.html.j2", status, not_done=False, **context)  # as titled
+
+
+def negotiation_of(request: Request) -> dict[str, str]:
+    """`{"negotiation": path}`: the negotiation the failed request was for (its partner
+    found, `partner_of`), for the error page's "Back to the negotiation", unless the
+    request was for the negotiation's page itself; else nothing. The re-plan from the
+    rounds of a concluded partner, reached by its address, said why it has no frontier
+    with no way back but the browser's."""
+    path = getattr(request.state, "negotiation", None)
+    return {"negotiation": path} if path and path != request.url.path else {}
 
 
 def back_of(request: Request) -> dict[str, str]:

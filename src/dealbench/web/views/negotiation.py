@@ -55,6 +55,7 @@ from dealbench.web.pages import (
     FormFaults,
     Refusal,
     Typed,
+    field_label,
     page,
     refusal,
 )
@@ -102,6 +103,14 @@ ROUND_FIELDS = {
 #: CLI's `--mode`, is chosen in the offer form's strategy list; `record_counter`'s counter
 #: is the uploaded file).
 ROUND_ARGUMENTS = {"round_number": "round", "mode": "strategy", "counter": "file"}
+#: Each round form's fields as its labels say them, where they differ from other forms'
+#: (`field_label`): the closing forms' summary said "error: confirm: tick 'Agree' ...".
+ROUND_LABELS = {
+    "counter": {"file": "Package file", "strategy": "Weighed against"},
+    "offer": {},
+    "conclude": {"confirm": "Agree"},
+    "walk-away": {"confirm": "End the talks"},
+}
 #: Each round form's button, which alone records its round (negotiation.html.j2 says them).
 RECORD_BUTTONS = {
     "counter": "Record counter",
@@ -143,9 +152,12 @@ def setup(request: Request) -> tuple[str, Portfolio, Path]:
 
 
 def partner_of(request: Request, pf: Portfolio) -> str:
+    """The partner of the negotiation the request's address names; an error page of the
+    request then links back to that negotiation (`pages.negotiation_of`)."""
     code = str(request.path_params["code"]).upper()
     if pf.partner(code) is None:
         raise HTTPException(404, f"No partner {code!r} in portfolio {pf.id}.")
+    request.state.negotiation = f"/p/{quote(str(request.path_params['name']), safe='')}/n/{code}"
     return code
 
 
@@ -260,7 +272,8 @@ async def _round_form(
             # its round fields are the counter's form's (the date field's id), the offer's
             # retreat beside them
             fields = (*ROUND_FIELDS[kind], *COUNTER_FIELDS)
-            refused = refusal(exc, "counter", fields, hidden=("expect",), rename=_field)
+            said = partial(field_label, labels=ROUND_LABELS["counter"])
+            refused = refusal(exc, "counter", fields, hidden=("expect",), rename=_field, label=said)
             verdict = error_verdict(exc)
             if isinstance(exc, (ArgumentError, FormFaults)):  # arguments as the page labels them
                 verdict["lines"] = [line for _, line in refused.lines]
@@ -272,7 +285,10 @@ async def _round_form(
             return editor_page(
                 request, name, pf, code, values, verdict, status=status, refused=refused
             )
-        refused = refusal(exc, kind, ROUND_FIELDS[kind], hidden=("expect",), rename=_field)
+        said = partial(field_label, labels=ROUND_LABELS[kind])
+        refused = refusal(
+            exc, kind, ROUND_FIELDS[kind], hidden=("expect",), rename=_field, label=said
+        )
         return negotiation_page(request, name, pf, folder, code, Typed.of(kind, form), refused)
 
 
@@ -507,7 +523,7 @@ async def post_conclude(request: Request) -> Response:
     def record(form: FormData, faults: Faults) -> Callable[..., Any]:
         number = faults.checked(lambda: _round_number(form, "round"))
         # Enter in the date or note field sends the form: it must not fix a deal for good
-        why = "tick 'Agree' to conclude the deal: it fixes the deal's package"
+        why = "conclude the deal, which fixes the deal's package"
         faults.checked(lambda: _confirmed(form, why))
         return partial(conclude, round_number=number)
 
@@ -517,7 +533,8 @@ async def post_conclude(request: Request) -> Response:
 def _confirmed(form: FormData, why: str) -> None:
     """Refuse a closing form whose box is not ticked, saying `why` in its field."""
     if form.get("confirm") != "yes":
-        raise InputError(Issue("confirm", None, "", f"{why}, and a round is never taken back"))
+        message = f"not ticked; tick it to {why} (a round is never taken back)"
+        raise InputError(Issue("confirm", None, "", message))
 
 
 async def post_walk_away(request: Request) -> Response:
@@ -528,7 +545,7 @@ async def post_walk_away(request: Request) -> Response:
         if by not in ("us", "partner"):
             faults.add(Issue("by", None, "", f"expected us or partner, got {by!r}"))
         # one click must not end the talks: history stays
-        why = "tick 'End the talks' to record a walk-away: it ends the negotiation"
+        why = "record a walk-away, which ends the negotiation"
         faults.checked(lambda: _confirmed(form, why))
         return partial(walk_away, by="us" if by == "us" else "partner")
 

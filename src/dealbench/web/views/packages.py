@@ -39,6 +39,7 @@ from dealbench.web.pages import (
     Refusal,
     TooLarge,
     Unread,
+    field_label,
     page,
     wants_fragment,
 )
@@ -330,7 +331,15 @@ def error_verdict(exc: DealbenchError) -> dict[str, Any]:
                 by_field.setdefault(field, []).append(f"{issue.field}: {issue.message}")
             elif issue.file in (*_FIELDS, *RISK_FIELDS):  # one of the editor's own fields
                 by_field.setdefault(issue.file, []).append(issue.message)
-    return {"lines": user_lines(exc, chooses=CHOOSES), "by_field": by_field}
+    lines = user_lines(exc, chooses=CHOOSES)
+    if isinstance(exc, InputError) and exc.remedy is None:  # the editor's fields as labelled
+        lines[: len(exc.issues)] = [
+            f"error: {replace(i.worded(CHOOSES), file=field_label(i.file, _LABELS))}"
+            if i.file in (*_FIELDS, *RISK_FIELDS)
+            else line
+            for i, line in zip(exc.issues, lines, strict=False)
+        ]
+    return {"lines": lines, "by_field": by_field}
 
 
 def verdict_context(pf: Portfolio, package: Package) -> dict[str, Any]:
