@@ -8,8 +8,8 @@ on past the first problem so one run shows them all.
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
