@@ -81,7 +81,9 @@ def test_a_redline_shows_the_total_of_annex_a_as_the_term_sheets_print_it(
     if fmt == "pdf":
         assert re.search(r"Total 1,700,000 1,800,000 changed", text)
     elif fmt == "md":
-        assert re.search(r"\| \*\*Total\*\* \| ~~1,700,000~~ \*\*1,800,000\*\* \| +\| changed \|", text)
+        assert re.search(
+            r"\| \*\*Total\*\* \| ~~1,700,000~~ \*\*1,800,000\*\* \| +\| changed \|", text
+        )
     else:
         assert "Total ~~1,700,000~~ **1,800,000** changed" in text
     # One total, not counted as a term of its own: the tranche it follows from is.

@@ -43,7 +43,9 @@ class Sets(dict[str, Any]):
     def in_order(self) -> list[tuple[str, Any, Typed]]:
         """Each override as given, path, value and its numbers as typed: `given`, or (made
         otherwise than by `parse_set`) one for each path."""
-        return self.given or [(path, value, self.typed.get(path, {})) for path, value in self.items()]
+        return self.given or [
+            (path, value, self.typed.get(path, {})) for path, value in self.items()
+        ]
 
     @classmethod
     def of(cls, values: Mapping[str, Any], typed: Mapping[str, Typed]) -> Sets:
