@@ -88,8 +88,8 @@ def test_an_offer_into_a_rounds_folder_that_does_not_exist_says_so(
     assert done.exit_code == 0, done.output
     assert "Recorded round 1: deals/rounds/gulfasia/AE/001-us.yaml" in done.stdout
     assert (
-        "note: --rounds deals/rounds/gulfasia does not exist: read as no rounds recorded, "
-        "and made by the round recorded (the portfolio's own folder is deals/rounds/gulf-asia)"
+        "note: --rounds deals/rounds/gulfasia does not exist: read as no rounds recorded; "
+        "a round recorded makes it (the portfolio's own folder is deals/rounds/gulf-asia)"
     ) in done.stderr
     again = run(*args, "--no-documents")
     assert again.exit_code == 0 and "does not exist" not in again.stderr

@@ -118,7 +118,7 @@ def portfolio_and_rounds(
     elif not rounds.exists():  # read as empty, but likely mistyped: say so
         from dealbench.model.yamlio import display_path
 
-        made = ", and made by the round recorded" if records else ""
+        made = "; a round recorded makes it" if records else ""  # true of a refused one too
         typer.echo(
             f"note: --rounds {display_path(rounds)} does not exist: read as no rounds "
             f"recorded{made} (the portfolio's own folder is "
