@@ -129,17 +129,19 @@ def seed_of(value: int, name: str = "seed") -> int:
 def at_least_one(value: int, name: str, unit: str = "") -> int:
     """A count of at least 1 (samples, processes); else an ArgumentError in the words every
     such count is refused in (`expected at least 1 sample, got 0`)."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
         raise ArgumentError(name, f"expected at least 1{' ' + unit if unit else ''}, got {value}")
-    return value
+    return int(value)  # numpy's integers are whole numbers too
 
 
 def zero_or_more(value: int | None, name: str, unit: str) -> int | None:
     """A count of 0 or more `unit`s, or None (no limit); else an ArgumentError (`limit=-1`
     kept all but the last, as a slice does)."""
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
         raise ArgumentError(name, f"expected 0 or more {unit}, or None (no limit), got {value}")
-    return value
+    return int(value)
 
 
 #: The most samples of uncertain figures a run draws: each takes some 70 bytes held at

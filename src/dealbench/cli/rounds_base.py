@@ -116,15 +116,21 @@ def portfolio_and_rounds(
         if records:
             refuse_shared(portfolio, pf)
     elif not rounds.exists():  # read as empty, but likely mistyped: say so
-        from dealbench.model.yamlio import display_path
+        from dealbench.model.yamlio import display_path, near_path
 
-        made = "; a round recorded makes it" if records else ""  # true of a refused one too
-        typer.echo(
-            f"note: --rounds {display_path(rounds)} does not exist: read as no rounds "
-            f"recorded{made} (the portfolio's own folder is "
-            f"{display_path(rounds_root(portfolio, pf))})",
-            err=True,
-        )
+        shown = display_path(rounds)
+        meant = near_path(rounds, shown)
+        # A command that records makes a new folder for a new negotiation (every first
+        # round in a fresh folder): it notes only a folder that looks mistyped.
+        if not records or meant is not None:
+            made = "; a round recorded makes it" if records else ""
+            own = display_path(rounds_root(portfolio, pf))
+            hint = f"; did you mean {meant}?" if meant not in (None, own) else ""
+            typer.echo(
+                f"note: --rounds {shown} does not exist: read as no rounds recorded{made} "
+                f"(the portfolio's own folder is {own}){hint}",
+                err=True,
+            )
     if figures:
         note_uncertainty(pf)
     return pf, rounds
