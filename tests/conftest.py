@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
+from dealbench import Portfolio, load_portfolio
 from helpers import DATA, REPO, WEB_TOKEN, Run, Runner, invoke, solo_deals, web_client
 
 # Property tests: a modest number of examples by default (the suite stays fast on two
@@ -78,6 +79,18 @@ def data() -> Path:
 def tiny() -> Path:
     """The tiny portfolio of tests/data/tiny (one partner, one period)."""
     return DATA / "tiny" / "portfolio.yaml"
+
+
+@pytest.fixture(scope="module")
+def tiny_portfolio() -> Portfolio:
+    """The tiny portfolio (`tiny`) as loaded, one per test module (a Portfolio is frozen)."""
+    return load_portfolio(DATA / "tiny" / "portfolio.yaml")
+
+
+@pytest.fixture(scope="module")
+def gulf_portfolio() -> Portfolio:
+    """The shipped deals/portfolios/gulf-asia.yaml as loaded, one per test module."""
+    return load_portfolio(REPO / "deals" / "portfolios" / "gulf-asia.yaml")
 
 
 @pytest.fixture

@@ -9,14 +9,9 @@ import pytest
 from builders import concession, partner, policy, portfolio
 from dealbench.checker import check, evaluate
 from dealbench.limit import messages
-from dealbench.model import Package, Portfolio, load_portfolio
+from dealbench.model import Package, Portfolio
 
 DATA = Path(__file__).resolve().parent / "data"
-
-
-@pytest.fixture
-def tiny() -> Portfolio:
-    return load_portfolio(DATA / "tiny" / "portfolio.yaml")
 
 
 @pytest.fixture
@@ -47,7 +42,7 @@ def two() -> Portfolio:
     return portfolio(the_policy, [aa, bb], supply={"2026": 100_000}, risk_budget=1_000)
 
 
-def test_every_figure_of_the_tiny_optimum(tiny: Portfolio) -> None:
+def test_every_figure_of_the_tiny_optimum(tiny_portfolio: Portfolio) -> None:
     """The us-best package of tests/data/tiny (see test_handworked.test_tiny_us_best)."""
     package = Package(
         partner="AA",
@@ -55,7 +50,7 @@ def test_every_figure_of_the_tiny_optimum(tiny: Portfolio) -> None:
         compute={"2026": 100_000},
         concessions={"invest": "small", "no-prc": True},
     )
-    deal = evaluate(tiny, package)
+    deal = evaluate(tiny_portfolio, package)
     assert deal.violations == []
     assert deal.accepts
     assert deal.compute_value == pytest.approx(3e9)
@@ -76,7 +71,7 @@ def test_every_figure_of_the_tiny_optimum(tiny: Portfolio) -> None:
         compute={"2026": 100_000.0},
         concessions={"invest": "small", "no-prc": True},
     )
-    verdict = check(tiny, [package])
+    verdict = check(tiny_portfolio, [package])
     assert verdict.ok
     assert verdict.objective == pytest.approx(2.3e9)
     assert verdict.partner_total == pytest.approx(1.8e9)

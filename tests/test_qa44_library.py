@@ -24,13 +24,8 @@ PACKAGE = "AE package.yaml"  # a path, as a new user passes one
 
 
 @pytest.fixture(scope="module")
-def tiny() -> dealbench.Portfolio:
-    return dealbench.load_portfolio(TINY)
-
-
-@pytest.fixture(scope="module")
-def solved(tiny: dealbench.Portfolio) -> dealbench.SolveResult:
-    return dealbench.solve(tiny)
+def solved(tiny_portfolio: dealbench.Portfolio) -> dealbench.SolveResult:
+    return dealbench.solve(tiny_portfolio)
 
 
 Call = Callable[[dealbench.Portfolio, dealbench.SolveResult], object]
@@ -136,64 +131,70 @@ WRONG_TYPES: list[tuple[str, Call, str, str]] = [
     ids=[case[0] for case in WRONG_TYPES],
 )
 def test_a_path_where_a_loaded_object_goes_is_refused_by_name(
-    tiny: dealbench.Portfolio, solved: dealbench.SolveResult, call: Call, argument: str, words: str
+    tiny_portfolio: dealbench.Portfolio,
+    solved: dealbench.SolveResult,
+    call: Call,
+    argument: str,
+    words: str,
 ) -> None:
     """Each was an AttributeError ('str' object has no attribute 'partner'), a TypeError
     or a wrong answer: `check(pf, "x.yaml")` iterated the path's characters."""
     with pytest.raises(ArgumentError, match=re.escape(words)) as info:
-        call(tiny, solved)
+        call(tiny_portfolio, solved)
     assert info.value.argument == argument
     assert isinstance(info.value, ValueError) and info.value.exit_code == 2
 
 
 def test_a_result_of_another_portfolio_is_said_as_such_where_deals_are_held(
-    tiny: dealbench.Portfolio, solved: dealbench.SolveResult
+    tiny_portfolio: dealbench.Portfolio, solved: dealbench.SolveResult
 ) -> None:
     """`frontier(pf, code, base=...)`, `us_best_at` and `zopas` said "partner 'IL' is not
     in portfolio gulf-asia", a partner the user never named, for a global.yaml solve."""
     other = solved.model_copy(update={"portfolio": "global"})
     words = "base: the result is for portfolio 'global', not 'tiny'"
     for call in (
-        lambda: dealbench.zopas(tiny, other),
-        lambda: dealbench.frontier(tiny, "AA", points=2, base=other),
-        lambda: dealbench.us_best_at(tiny, "AA", 1e9, base=other),
+        lambda: dealbench.zopas(tiny_portfolio, other),
+        lambda: dealbench.frontier(tiny_portfolio, "AA", points=2, base=other),
+        lambda: dealbench.us_best_at(tiny_portfolio, "AA", 1e9, base=other),
     ):
         with pytest.raises(ArgumentError, match=re.escape(words)):
             call()
 
 
-def test_a_partner_code_the_portfolio_lacks_is_not_ignored(tiny: dealbench.Portfolio) -> None:
+def test_a_partner_code_the_portfolio_lacks_is_not_ignored(
+    tiny_portfolio: dealbench.Portfolio,
+) -> None:
     """`residual(pf, excluded=["ZZ"])` and `replan(pf, {}, excluded=["ZZ"])` returned as if
     the code were not there: a typo'd exclusion excluded nobody."""
     with pytest.raises(ArgumentError, match="partner 'ZZ' is not in portfolio tiny") as info:
-        dealbench.residual(tiny, excluded=["ZZ"])
+        dealbench.residual(tiny_portfolio, excluded=["ZZ"])
     assert info.value.argument == "excluded"
     with pytest.raises(ArgumentError, match="partner 'ZZ' is not in portfolio tiny") as info:
-        dealbench.replan(tiny, {}, excluded=["ZZ"])
+        dealbench.replan(tiny_portfolio, {}, excluded=["ZZ"])
     assert info.value.argument == "excluded"
     # the codes it has still go: the residual has no partner left
-    assert dealbench.residual(tiny, excluded="AA").partners == []
+    assert dealbench.residual(tiny_portfolio, excluded="AA").partners == []
 
 
-def test_formulate_refuses_a_mode_as_solve_does(tiny: dealbench.Portfolio) -> None:
+def test_formulate_refuses_a_mode_as_solve_does(tiny_portfolio: dealbench.Portfolio) -> None:
     """Exported beside `solve`, it raised a bare ValueError without the argument's name."""
     with pytest.raises(
         ArgumentError, match=r"unknown mode 'us_best'.*did you mean 'us-best'"
     ) as info:
-        dealbench.formulate(tiny, "us_best")  # type: ignore[arg-type]
+        dealbench.formulate(tiny_portfolio, "us_best")  # type: ignore[arg-type]
     assert info.value.argument == "mode"
 
 
 def test_documents_refuse_a_misspelt_audience_and_a_date_as_text(
-    tiny: dealbench.Portfolio, solved: dealbench.SolveResult
+    tiny_portfolio: dealbench.Portfolio, solved: dealbench.SolveResult
 ) -> None:
     """`audience="Internal"` was a KeyError: 'Internal'; `date="2026-03-01"` an
     AttributeError: 'str' object has no attribute 'isoformat'."""
     deal = solved.deals[0]
-    source = dealbench.source_from_result(tiny, solved)
+    source = dealbench.source_from_result(tiny_portfolio, solved)
     calls: list[tuple[Callable[[], object], str, str]] = [
         (
-            lambda: dealbench.render_term_sheet(tiny, deal, audience="Internal"),  # type: ignore[arg-type]
+            lambda: dealbench.render_term_sheet(tiny_portfolio, deal, audience="Internal"),  # type: ignore[arg-type]
             "audience",
             "unknown audience 'Internal'; expected one of: external, internal; did you mean 'internal'?",
         ),
@@ -203,7 +204,7 @@ def test_documents_refuse_a_misspelt_audience_and_a_date_as_text(
             "unknown audience 'partner'",
         ),
         (
-            lambda: dealbench.render_term_sheet(tiny, deal, date="2026-03-01"),  # type: ignore[arg-type]
+            lambda: dealbench.render_term_sheet(tiny_portfolio, deal, date="2026-03-01"),  # type: ignore[arg-type]
             "date",
             "expected a datetime.date, such as datetime.date(2026, 3, 1)",
         ),
@@ -213,7 +214,7 @@ def test_documents_refuse_a_misspelt_audience_and_a_date_as_text(
             "got '2026-03-01'",
         ),
         (
-            lambda: dealbench.render_term_sheet(tiny, deal.package()),  # type: ignore[arg-type]
+            lambda: dealbench.render_term_sheet(tiny_portfolio, deal.package()),  # type: ignore[arg-type]
             "deal",
             "expected a deal's DealFigures (evaluate(portfolio, package) gives them), got Package",
         ),
@@ -223,12 +224,14 @@ def test_documents_refuse_a_misspelt_audience_and_a_date_as_text(
             call()
         assert info.value.argument == argument
     # what the refusals point to works
-    text = dealbench.render_term_sheet(tiny, deal, audience="internal", date=dt.date(2026, 3, 1))
+    text = dealbench.render_term_sheet(
+        tiny_portfolio, deal, audience="internal", date=dt.date(2026, 3, 1)
+    )
     assert "| Date | 1 March 2026 |" in text
 
 
 def test_rounds_refuse_a_date_as_text_and_a_misspelt_side_writing_nothing(
-    tiny: dealbench.Portfolio, tmp_path: Path
+    tiny_portfolio: dealbench.Portfolio, tmp_path: Path
 ) -> None:
     """`record_offer(..., date="2026-03-01")` was an AttributeError ('str' object has no
     attribute 'year'); `walk_away(..., by="them")` pydantic's "1 validation error for
@@ -236,12 +239,12 @@ def test_rounds_refuse_a_date_as_text_and_a_misspelt_side_writing_nothing(
     root = tmp_path / "rounds"
     calls: list[tuple[Callable[[], Any], str, str]] = [
         (
-            lambda: dealbench.record_offer(tiny, root, "AA", date="2026-03-01"),  # type: ignore[arg-type]
+            lambda: dealbench.record_offer(tiny_portfolio, root, "AA", date="2026-03-01"),  # type: ignore[arg-type]
             "date",
             "expected a datetime.date",
         ),
         (
-            lambda: dealbench.walk_away(tiny, root, "AA", by="them"),  # type: ignore[arg-type]
+            lambda: dealbench.walk_away(tiny_portfolio, root, "AA", by="them"),  # type: ignore[arg-type]
             "by",
             "unknown side 'them'; expected one of: us, partner",
         ),
@@ -251,9 +254,9 @@ def test_rounds_refuse_a_date_as_text_and_a_misspelt_side_writing_nothing(
             call()
         assert info.value.argument == argument
     assert not list(root.rglob("*.yaml"))
-    offer = dealbench.record_offer(tiny, root, "AA", date=dt.date(2026, 3, 1))
+    offer = dealbench.record_offer(tiny_portfolio, root, "AA", date=dt.date(2026, 3, 1))
     assert offer.round.number == 1
-    assert dealbench.walk_away(tiny, root, "AA", by="partner").number == 2
+    assert dealbench.walk_away(tiny_portfolio, root, "AA", by="partner").number == 2
 
 
 def test_a_library_solve_says_why_a_partner_has_no_deal_as_solve_json_does() -> None:

@@ -22,7 +22,7 @@ import pytest
 import dealbench
 from dealbench.arguments import plain_kinds
 from dealbench.errors import ArgumentError
-from helpers import DATA, Runner, deals_copy, edit_first_line
+from helpers import Runner, deals_copy, edit_first_line
 
 #: A level at amount 0 put before KR's first level of its `invest-us` range, and
 #: `hbm-priority` made to require `invest-us`.
@@ -171,21 +171,16 @@ def _fits(value: object, kinds: tuple[str, ...]) -> bool:
     )
 
 
-@pytest.fixture(scope="module")
-def tiny_pf() -> dealbench.Portfolio:
-    return dealbench.load_portfolio(DATA / "tiny/portfolio.yaml")
-
-
 def test_the_calls_of_the_brief_say_what_they_take(
-    tiny_pf: dealbench.Portfolio, tmp_path: Path
+    tiny_portfolio: dealbench.Portfolio, tmp_path: Path
 ) -> None:
     root = tmp_path / "rounds"
     said = {}
     for label, call in {
-        "partner": lambda: dealbench.record_offer(tiny_pf, root, 3),  # type: ignore[arg-type]
-        "threads": lambda: dealbench.solve(tiny_pf, threads="x"),  # type: ignore[arg-type]
-        "expect": lambda: dealbench.record_offer(tiny_pf, root, "AA", expect="x"),  # type: ignore[arg-type]
-        "note": lambda: dealbench.walk_away(tiny_pf, root, "AA", note=3),  # type: ignore[arg-type]
+        "partner": lambda: dealbench.record_offer(tiny_portfolio, root, 3),  # type: ignore[arg-type]
+        "threads": lambda: dealbench.solve(tiny_portfolio, threads="x"),  # type: ignore[arg-type]
+        "expect": lambda: dealbench.record_offer(tiny_portfolio, root, "AA", expect="x"),  # type: ignore[arg-type]
+        "note": lambda: dealbench.walk_away(tiny_portfolio, root, "AA", note=3),  # type: ignore[arg-type]
     }.items():
         with pytest.raises(ArgumentError) as info:
             call()
@@ -200,19 +195,21 @@ def test_the_calls_of_the_brief_say_what_they_take(
     assert not root.exists()  # refused before any work
 
 
-def test_a_parameter_with_words_of_its_own_keeps_them(tiny_pf: dealbench.Portfolio) -> None:
+def test_a_parameter_with_words_of_its_own_keeps_them(tiny_portfolio: dealbench.Portfolio) -> None:
     """`gap`, `time_limit` and `partner_utility` say what they take in their own words, given
     a value of the wrong kind too (the words `dealbench.arguments` gives them)."""
     with pytest.raises(ArgumentError, match="expected a relative gap from 0 to below 1"):
-        dealbench.solve(tiny_pf, gap="1%")  # type: ignore[arg-type]
+        dealbench.solve(tiny_portfolio, gap="1%")  # type: ignore[arg-type]
     with pytest.raises(ArgumentError, match="expected a positive number of seconds"):
-        dealbench.solve(tiny_pf, time_limit="30s")  # type: ignore[arg-type]
+        dealbench.solve(tiny_portfolio, time_limit="30s")  # type: ignore[arg-type]
 
 
-def test_numbers_of_other_types_and_pickling_still_work(tiny_pf: dealbench.Portfolio) -> None:
+def test_numbers_of_other_types_and_pickling_still_work(
+    tiny_portfolio: dealbench.Portfolio,
+) -> None:
     """A numpy integer is a whole number, an int a number; the checked call pickles as
     `dealbench.solve` (a process pool sends it so)."""
-    result = dealbench.solve(tiny_pf, threads=np.int64(1), time_limit=30, gap=0)  # type: ignore[arg-type]
+    result = dealbench.solve(tiny_portfolio, threads=np.int64(1), time_limit=30, gap=0)  # type: ignore[arg-type]
     assert result.deals
     assert pickle.loads(pickle.dumps(dealbench.solve)) is dealbench.solve
     assert inspect.signature(dealbench.solve).parameters["threads"].annotation == "int | None"

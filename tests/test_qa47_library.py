@@ -36,18 +36,8 @@ GULF = REPO / "deals/portfolios/gulf-asia.yaml"
 
 
 @pytest.fixture(scope="module")
-def tiny() -> dealbench.Portfolio:
-    return dealbench.load_portfolio(TINY)
-
-
-@pytest.fixture(scope="module")
-def solved(tiny: dealbench.Portfolio) -> dealbench.SolveResult:
-    return dealbench.solve(tiny)
-
-
-@pytest.fixture(scope="module")
-def gulf() -> dealbench.Portfolio:
-    return dealbench.load_portfolio(GULF)
+def solved(tiny_portfolio: dealbench.Portfolio) -> dealbench.SolveResult:
+    return dealbench.solve(tiny_portfolio)
 
 
 Call = Callable[[dealbench.Portfolio, dealbench.SolveResult, Path], Any]
@@ -150,7 +140,7 @@ CASES: list[tuple[str, Call, str, str]] = [
 
 @pytest.mark.parametrize(("label", "call", "argument", "words"), CASES, ids=[c[0] for c in CASES])
 def test_an_argument_of_another_kind_is_refused_by_name(
-    tiny: dealbench.Portfolio,
+    tiny_portfolio: dealbench.Portfolio,
     solved: dealbench.SolveResult,
     tmp_path: Path,
     label: str,
@@ -160,20 +150,21 @@ def test_an_argument_of_another_kind_is_refused_by_name(
 ) -> None:
     """Each was a TypeError, an AttributeError, a KeyError or a ValueError from inside."""
     with pytest.raises(ArgumentError) as info:
-        call(tiny, solved, tmp_path)
+        call(tiny_portfolio, solved, tmp_path)
     assert info.value.argument == argument, str(info.value)
     assert words in str(info.value)
     assert "expected" in str(info.value) or "not in portfolio" in str(info.value)
 
 
-def test_a_path_parameter_says_it_takes_a_path(tiny: dealbench.Portfolio) -> None:
+def test_a_path_parameter_says_it_takes_a_path(tiny_portfolio: dealbench.Portfolio) -> None:
     with pytest.raises(ArgumentError) as info:
-        dealbench.room(tiny, 3)  # type: ignore[arg-type]
+        dealbench.room(tiny_portfolio, 3)  # type: ignore[arg-type]
     assert str(info.value) == (
         "root: expected a path (a str or an os.PathLike, such as pathlib.Path), got 3"
     )
     with pytest.raises(ArgumentError) as info:
-        dealbench.render_term_sheet(tiny, dealbench.solve(tiny).deals[0], templates=3)  # type: ignore[arg-type]
+        deal = dealbench.solve(tiny_portfolio).deals[0]
+        dealbench.render_term_sheet(tiny_portfolio, deal, templates=3)  # type: ignore[arg-type]
     assert str(info.value).startswith("templates: expected a path (a str or an os.PathLike")
     assert str(info.value).endswith(" or None, got 3")
 
@@ -189,10 +180,12 @@ def test_next_offer_refuses_terms_to_keep_of_another_kind(tmp_path: Path) -> Non
     assert info.value.argument == "fix"
 
 
-def test_no_deal_reasons_refuses_another_portfolios_result(gulf: dealbench.Portfolio) -> None:
+def test_no_deal_reasons_refuses_another_portfolios_result(
+    gulf_portfolio: dealbench.Portfolio,
+) -> None:
     """Explained against gulf-asia-uncertain, gulf-asia's MY and KZ were given reasons from
     the other portfolio's figures, unrefused."""
-    result = dealbench.solve(gulf)
+    result = dealbench.solve(gulf_portfolio)
     assert result.no_deal
     other = dealbench.load_portfolio(REPO / "deals/portfolios/gulf-asia-uncertain.yaml")
     with pytest.raises(ArgumentError) as info:
@@ -203,29 +196,29 @@ def test_no_deal_reasons_refuses_another_portfolios_result(gulf: dealbench.Portf
 
 
 def test_frontier_from_rounds_refuses_a_folder_that_does_not_exist(
-    tiny: dealbench.Portfolio, tmp_path: Path
+    tiny_portfolio: dealbench.Portfolio, tmp_path: Path
 ) -> None:
     """A mistyped folder drew the plain frontier, its JSON saying no deal was held, as
     `frontier --rounds` refuses it; an empty folder still draws the plain one."""
     with pytest.raises(InputError) as info:
-        dealbench.frontier_from_rounds(tiny, tmp_path / "rounds/tinny", "AA", points=2)
+        dealbench.frontier_from_rounds(tiny_portfolio, tmp_path / "rounds/tinny", "AA", points=2)
     assert "rounds/tinny: does not exist; expected the portfolio's rounds folder" in str(info.value)
     (tmp_path / "empty").mkdir()
-    drawn = dealbench.frontier_from_rounds(tiny, tmp_path / "empty", "AA", points=2)
+    drawn = dealbench.frontier_from_rounds(tiny_portfolio, tmp_path / "empty", "AA", points=2)
     assert drawn.rounds is not None and drawn.rounds.concluded == {}
     # the portfolio's own rounds folder, which the first round recorded makes, holds none
     # yet (the web's negotiation page links its re-plan for a partner not yet offered)
-    own = dealbench.rounds_root(TINY, tiny)
+    own = dealbench.rounds_root(TINY, tiny_portfolio)
     assert not own.exists()
-    drawn = dealbench.frontier_from_rounds(tiny, own, "AA", points=2)
+    drawn = dealbench.frontier_from_rounds(tiny_portfolio, own, "AA", points=2)
     assert drawn.rounds is not None and drawn.rounds.concluded == {}
 
 
 # --- a Portfolio built in code is held to the rules its files are ------------------------
 
 
-def _gulf_data(gulf: dealbench.Portfolio) -> dict[str, Any]:
-    return gulf.model_dump()
+def _gulf_data(gulf_portfolio: dealbench.Portfolio) -> dict[str, Any]:
+    return gulf_portfolio.model_dump()
 
 
 def _errors(data: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
@@ -235,12 +228,12 @@ def _errors(data: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
 
 
 def test_a_portfolio_built_in_code_is_held_to_its_partners_rules(
-    gulf: dealbench.Portfolio,
+    gulf_portfolio: dealbench.Portfolio,
 ) -> None:
     """Each was accepted: a partner's level the regime lacks (then a KeyError in the
     solve), an ask per quarter in a portfolio of years, a partner listed twice, a cap of a
     partner it lacks, a period without supply."""
-    data = _gulf_data(gulf)
+    data = _gulf_data(gulf_portfolio)
     data["partners"][0]["security_costs"]["gold"] = 1e9
     assert _errors(data) == [
         (
@@ -249,32 +242,32 @@ def test_a_portfolio_built_in_code_is_held_to_its_partners_rules(
             "baseline, kyc, veu",
         )
     ]
-    data = _gulf_data(gulf)
+    data = _gulf_data(gulf_portfolio)
     data["partners"][1]["ask"]["2026Q1"] = 5.0
     [(loc, message)] = _errors(data)
     assert loc == ("partners", 1, "ask", "2026Q1")
     assert "so write the ask per year" in message
-    data = _gulf_data(gulf)
+    data = _gulf_data(gulf_portfolio)
     data["partners"].append(data["partners"][0])
     assert _errors(data) == [(("partners", 9), "partner AE is listed twice")]
-    data = _gulf_data(gulf)
+    data = _gulf_data(gulf_portfolio)
     data["caps"] = {"XX": {"veu": 10.0}, "AE": {"vue": 5.0}}
     assert [loc for loc, _ in _errors(data)] == [("caps", "XX"), ("caps", "AE", "vue")]
-    data = _gulf_data(gulf)
+    data = _gulf_data(gulf_portfolio)
     del data["supply"]["2027"]
     assert _errors(data) == [(("supply",), "no supply given for period '2027'")]
 
 
 def test_a_portfolio_built_in_code_drops_asks_beyond_its_horizon_as_a_file_does(
-    gulf: dealbench.Portfolio,
+    gulf_portfolio: dealbench.Portfolio,
 ) -> None:
     """`load_portfolio` keeps a partner's asks in its periods (a partner file serves
     portfolios of several horizons); one built in code kept a 2029 ask, which the no-deal
     reasons' sums of asks counted."""
-    data = _gulf_data(gulf)
+    data = _gulf_data(gulf_portfolio)
     data["partners"][0]["ask"]["2029"] = 5.0
     built = dealbench.Portfolio.model_validate(data)
-    assert built.partners[0].ask == gulf.partners[0].ask
+    assert built.partners[0].ask == gulf_portfolio.partners[0].ask
 
 
 def test_a_files_broken_cross_rules_are_said_at_their_lines_as_before(
@@ -320,9 +313,11 @@ def test_every_exported_class_says_what_it_is() -> None:
     assert bare == []
 
 
-def test_a_date_parameter_still_takes_a_date(tiny: dealbench.Portfolio, tmp_path: Path) -> None:
+def test_a_date_parameter_still_takes_a_date(
+    tiny_portfolio: dealbench.Portfolio, tmp_path: Path
+) -> None:
     """The checks added leave what a call takes as it was: a Path, a str, a date."""
     root = tmp_path / "rounds"
-    offer = dealbench.record_offer(tiny, str(root), "AA", date=dt.date(2026, 3, 1))
+    offer = dealbench.record_offer(tiny_portfolio, str(root), "AA", date=dt.date(2026, 3, 1))
     assert offer.round.path.parent == root / "AA"
-    assert dealbench.room(tiny, root).rows[0].partner == "AA"
+    assert dealbench.room(tiny_portfolio, root).rows[0].partner == "AA"

@@ -32,16 +32,6 @@ GULF = REPO / "deals/portfolios/gulf-asia.yaml"
 AE_COUNTER = REPO / "deals/packages/ae-counter.yaml"
 
 
-@pytest.fixture(scope="module")
-def tiny() -> dealbench.Portfolio:
-    return dealbench.load_portfolio(TINY)
-
-
-@pytest.fixture(scope="module")
-def gulf() -> dealbench.Portfolio:
-    return dealbench.load_portfolio(GULF)
-
-
 def test_dir_and_help_of_dealbench_show_every_export() -> None:
     """A fresh interpreter, as a notebook's: completion of `dealbench.` reads `dir`, and
     `help(dealbench)` lists the functions and classes `dir` gives."""
@@ -59,58 +49,62 @@ def test_dir_and_help_of_dealbench_show_every_export() -> None:
 
 
 def test_an_amount_that_is_no_number_is_refused_by_name(
-    tiny: dealbench.Portfolio, tmp_path: Path
+    tiny_portfolio: dealbench.Portfolio, tmp_path: Path
 ) -> None:
     for floor in (math.nan, math.inf):
         with pytest.raises(ArgumentError, match=r"^v_floor: expected an amount of USD") as err:
-            dealbench.solve(tiny, "partner-best", v_floor=floor)
+            dealbench.solve(tiny_portfolio, "partner-best", v_floor=floor)
         assert err.value.argument == "v_floor"
         with pytest.raises(ArgumentError, match=r"^v_floor: expected an amount of USD"):
-            dealbench.formulate(tiny, "partner-best", v_floor=floor)
-    negotiations = dealbench.load_negotiations(tiny, tmp_path / "rounds")
-    plan = dealbench.replan(tiny, negotiations)
+            dealbench.formulate(tiny_portfolio, "partner-best", v_floor=floor)
+    negotiations = dealbench.load_negotiations(tiny_portfolio, tmp_path / "rounds")
+    plan = dealbench.replan(tiny_portfolio, negotiations)
     with pytest.raises(ArgumentError, match=r"^walk_away: expected an amount of USD"):
-        dealbench.next_offer(tiny, negotiations, plan, "AA", walk_away=math.nan)
-    assert dealbench.solve(tiny, "partner-best", v_floor=0).status == "optimal"  # as before
+        dealbench.next_offer(tiny_portfolio, negotiations, plan, "AA", walk_away=math.nan)
+    assert (
+        dealbench.solve(tiny_portfolio, "partner-best", v_floor=0).status == "optimal"
+    )  # as before
 
 
-def test_a_count_below_its_least_is_refused_by_name(tiny: dealbench.Portfolio) -> None:
-    result = dealbench.solve(tiny)
+def test_a_count_below_its_least_is_refused_by_name(tiny_portfolio: dealbench.Portfolio) -> None:
+    result = dealbench.solve(tiny_portfolio)
     package = result.deals[0].package()
     with pytest.raises(ArgumentError, match=r"^limit: expected 0 or more partners to explain"):
-        dealbench.no_deal_reasons(tiny, result, limit=-1)
+        dealbench.no_deal_reasons(tiny_portfolio, result, limit=-1)
     with pytest.raises(ArgumentError, match=r"^limit: expected 0 or more"):
-        dealbench.compare(tiny, ["repeal"], explain=True, limit=-1)
+        dealbench.compare(tiny_portfolio, ["repeal"], explain=True, limit=-1)
     for top in (0, -1):
         with pytest.raises(ArgumentError, match=rf"^top: expected at least 1, got {top}"):
-            dealbench.improvements(tiny, package, top=top)
+            dealbench.improvements(tiny_portfolio, package, top=top)
     with pytest.raises(ArgumentError, match=r"^jobs: expected at least 1, got 0"):
-        dealbench.frontier(tiny, "AA", points=3, jobs=0)
-    assert dealbench.no_deal_reasons(tiny, result, limit=0) == []  # 0 and None stay
+        dealbench.frontier(tiny_portfolio, "AA", points=3, jobs=0)
+    assert dealbench.no_deal_reasons(tiny_portfolio, result, limit=0) == []  # 0 and None stay
 
 
 def test_replan_refuses_a_package_held_under_another_partners_code(
-    gulf: dealbench.Portfolio,
+    gulf_portfolio: dealbench.Portfolio,
 ) -> None:
-    ae = dealbench.load_package(AE_COUNTER, gulf)
+    ae = dealbench.load_package(AE_COUNTER, gulf_portfolio)
     with pytest.raises(ArgumentError, match=r"^fix: SA: the package is AE's; key each"):
-        dealbench.replan(gulf, {}, fix={"SA": ae})
+        dealbench.replan(gulf_portfolio, {}, fix={"SA": ae})
     with pytest.raises(ArgumentError, match=r"^fix: partner 'ZZ' is not in portfolio"):
-        dealbench.replan(gulf, {}, fix={"ZZ": ae})
+        dealbench.replan(gulf_portfolio, {}, fix={"ZZ": ae})
 
 
-def test_check_refuses_an_agreed_code_the_portfolio_has_not(gulf: dealbench.Portfolio) -> None:
-    ae = dealbench.load_package(AE_COUNTER, gulf)
+def test_check_refuses_an_agreed_code_the_portfolio_has_not(
+    gulf_portfolio: dealbench.Portfolio,
+) -> None:
+    ae = dealbench.load_package(AE_COUNTER, gulf_portfolio)
     with pytest.raises(ArgumentError, match=r"^agreed: partner 'ae' is not in portfolio"):
-        dealbench.check(gulf, [ae], agreed=["ae"])
-    assert dealbench.check(gulf, [ae], agreed=["AE"]).deals[0].partner == "AE"
+        dealbench.check(gulf_portfolio, [ae], agreed=["ae"])
+    assert dealbench.check(gulf_portfolio, [ae], agreed=["AE"]).deals[0].partner == "AE"
 
 
 def test_shadow_prices_refuses_an_option_its_resolves_cannot_take(
-    tiny: dealbench.Portfolio,
+    tiny_portfolio: dealbench.Portfolio,
 ) -> None:
-    result = dealbench.solve(tiny)
+    result = dealbench.solve(tiny_portfolio)
     for option in ("mode", "gapp"):
         with pytest.raises(ArgumentError, match=rf"^{option}: unknown option of the re-solves"):
-            dealbench.shadow_prices(tiny, result, **{option: "nash"})
-    assert dealbench.shadow_prices(tiny, result, gap=1e-6, v_floor=None).supply
+            dealbench.shadow_prices(tiny_portfolio, result, **{option: "nash"})
+    assert dealbench.shadow_prices(tiny_portfolio, result, gap=1e-6, v_floor=None).supply

@@ -47,11 +47,6 @@ from helpers import DATA, REPO, invoke
 TINY = DATA / "tiny/portfolio.yaml"
 
 
-@pytest.fixture(scope="module")
-def tiny() -> dealbench.Portfolio:
-    return load_portfolio(TINY)
-
-
 @pytest.mark.parametrize(
     ("kwargs", "argument", "words"),
     [
@@ -68,22 +63,22 @@ def tiny() -> dealbench.Portfolio:
     ],
 )
 def test_solve_refuses_an_argument_it_cannot_use(
-    tiny: dealbench.Portfolio, kwargs: dict[str, Any], argument: str, words: str
+    tiny_portfolio: dealbench.Portfolio, kwargs: dict[str, Any], argument: str, words: str
 ) -> None:
     """A typo in the mode solved us-best and said 'optimal' under mode 'best'; a negative
     gap or time limit came back as status 'time-limit'."""
     with pytest.raises(ArgumentError, match=re.escape(words)) as info:
-        solve(tiny, **kwargs)
+        solve(tiny_portfolio, **kwargs)
     assert isinstance(info.value, InputError) and isinstance(info.value, ValueError)
     assert info.value.argument == argument
     assert info.value.exit_code == 2
 
 
-def test_solve_takes_one_required_partner_as_a_string(tiny: dealbench.Portfolio) -> None:
+def test_solve_takes_one_required_partner_as_a_string(tiny_portfolio: dealbench.Portfolio) -> None:
     """`require="AA"` was read letter by letter ('A' is not a partner)."""
-    result = solve(tiny, require="AA")
+    result = solve(tiny_portfolio, require="AA")
     assert [d.partner for d in result.deals] == ["AA"]
-    assert check(tiny, [d.package() for d in result.deals]).ok
+    assert check(tiny_portfolio, [d.package() for d in result.deals]).ok
 
 
 @pytest.mark.parametrize(
@@ -96,23 +91,23 @@ def test_solve_takes_one_required_partner_as_a_string(tiny: dealbench.Portfolio)
     ],
 )
 def test_frontier_refuses_before_any_solve(
-    tiny: dealbench.Portfolio, kwargs: dict[str, Any], argument: str
+    tiny_portfolio: dealbench.Portfolio, kwargs: dict[str, Any], argument: str
 ) -> None:
     """A bad axis failed after the work, in pydantic's words about `Frontier`; a negative
     gap was used as given."""
     with pytest.raises(ArgumentError) as info:
-        frontier(tiny, "AA", **kwargs)
+        frontier(tiny_portfolio, "AA", **kwargs)
     assert info.value.argument == argument
 
 
-def test_an_unknown_partner_is_a_dealbench_error(tiny: dealbench.Portfolio) -> None:
+def test_an_unknown_partner_is_a_dealbench_error(tiny_portfolio: dealbench.Portfolio) -> None:
     """frontier, us_best_at and evaluate raised a bare ValueError, which a caller catching
     DealbenchError (as the shells do) did not catch."""
     stranger = Package(partner="ZZ", security="none", compute={}, concessions={})
     calls: list[Callable[[], object]] = [
-        lambda: frontier(tiny, "ZZ"),
-        lambda: us_best_at(tiny, "ZZ", 1e9),
-        lambda: evaluate(tiny, stranger),
+        lambda: frontier(tiny_portfolio, "ZZ"),
+        lambda: us_best_at(tiny_portfolio, "ZZ", 1e9),
+        lambda: evaluate(tiny_portfolio, stranger),
     ]
     for call in calls:
         with pytest.raises(DealbenchError, match="partner 'ZZ' is not in portfolio tiny"):
@@ -193,19 +188,21 @@ def test_the_analysis_layer_and_its_types_are_exported() -> None:
         assert getattr(dealbench, name) is not None
 
 
-def test_shadow_prices_refuse_a_result_of_another_portfolio(tiny: dealbench.Portfolio) -> None:
+def test_shadow_prices_refuse_a_result_of_another_portfolio(
+    tiny_portfolio: dealbench.Portfolio, gulf_portfolio: dealbench.Portfolio
+) -> None:
     """It failed with a bare AssertionError deep in the fixed LP."""
-    gulf = load_portfolio(GULF)
+    gulf = gulf_portfolio
     result = solve(gulf, gap=1e-4)
     assert check(gulf, [d.package() for d in result.deals]).ok
     with pytest.raises(ArgumentError, match="the result is for portfolio 'gulf-asia', not 'tiny'"):
-        shadow_prices(tiny, result, compare=False)
+        shadow_prices(tiny_portfolio, result, compare=False)
 
 
-def test_compare_takes_regime_names_and_refuses_none() -> None:
+def test_compare_takes_regime_names_and_refuses_none(gulf_portfolio: dealbench.Portfolio) -> None:
     """`compare(pf, ["repeal"])` failed with "'str' object has no attribute 'id'", and
     `compare(pf, [])` returned an empty comparison."""
-    gulf = load_portfolio(GULF)
+    gulf = gulf_portfolio
     comparison, solved = compare(gulf, ["repeal"], options=SolveOptions(gap=1e-4))
     assert [row.regime for row in comparison.regimes] == ["repeal"]
     pf, result = solved["repeal"]
@@ -225,12 +222,14 @@ def test_solve_says_it_wants_a_portfolio_not_its_path() -> None:
         solve(str(TINY))  # type: ignore[arg-type]
 
 
-def test_render_document_refuses_a_format_it_cannot_write(tiny: dealbench.Portfolio) -> None:
+def test_render_document_refuses_a_format_it_cannot_write(
+    tiny_portfolio: dealbench.Portfolio,
+) -> None:
     """`render_document(doc, ["rtf"])` returned no file and no error, and a format given
     alone as a str ("md") was read letter by letter: no file either."""
-    result = solve(tiny)
-    assert check(tiny, [d.package() for d in result.deals]).ok
-    (doc, *_) = documents_for(source_from_result(tiny, result), "term-sheet")
+    result = solve(tiny_portfolio)
+    assert check(tiny_portfolio, [d.package() for d in result.deals]).ok
+    (doc, *_) = documents_for(source_from_result(tiny_portfolio, result), "term-sheet")
     assert [f.path for f in render_document(doc, "md")] == [f"{doc.path}.md"]
     assert render_document(doc, "md") == render_document(doc, ["md"])
     with pytest.raises(ArgumentError, match="unknown format 'rtf'; expected one of: md, html"):
@@ -238,18 +237,18 @@ def test_render_document_refuses_a_format_it_cannot_write(tiny: dealbench.Portfo
 
 
 def test_one_thing_where_a_list_is_expected_is_not_taken_apart(
-    tiny: dealbench.Portfolio,
+    tiny_portfolio: dealbench.Portfolio,
 ) -> None:
     """`check(pf, package)` and `residual(pf, fixed=package)` failed with "'tuple' object
     has no attribute 'partner'" (a pydantic model iterates as pairs); `parse_set("a=b")`
     and `compare(pf, "repeal")` read the str letter by letter."""
-    result = solve(tiny)
+    result = solve(tiny_portfolio)
     (deal,) = result.deals
     package = deal.package()
-    assert check(tiny, package) == check(tiny, [package])
-    assert check(tiny, package).ok
-    assert residual(tiny, fixed=package) == residual(tiny, fixed=[package])
-    assert residual(tiny, excluded="AA") == residual(tiny, excluded=["AA"])
+    assert check(tiny_portfolio, package) == check(tiny_portfolio, [package])
+    assert check(tiny_portfolio, package).ok
+    assert residual(tiny_portfolio, fixed=package) == residual(tiny_portfolio, fixed=[package])
+    assert residual(tiny_portfolio, excluded="AA") == residual(tiny_portfolio, excluded=["AA"])
     assert parse_set("partners.AE.batna=3bn") == {"partners.AE.batna": "3bn"}
     with pytest.raises(InputError, match="unknown regime 'nope'"):
-        compare(tiny, "nope")
+        compare(tiny_portfolio, "nope")

@@ -17,7 +17,7 @@ import pytest
 from dealbench.analyze.scenarios import apply_overrides, load_scenarios, parse_set, read_value
 from dealbench.checker import check
 from dealbench.errors import InputError
-from dealbench.model import Package, load_portfolio
+from dealbench.model import Package, Portfolio, load_portfolio
 from dealbench.optimize import solve
 from helpers import DATA, REPO, Runner
 
@@ -25,14 +25,9 @@ GULF = REPO / "deals" / "portfolios" / "gulf-asia.yaml"
 TINY = DATA / "tiny" / "portfolio.yaml"
 
 
-@pytest.fixture(scope="module")
-def gulf():  # type: ignore[no-untyped-def]
-    return load_portfolio(GULF)
-
-
-def test_overrides_parse_the_files_units(gulf) -> None:  # type: ignore[no-untyped-def]
+def test_overrides_parse_the_files_units(gulf_portfolio: Portfolio) -> None:
     pf = apply_overrides(
-        gulf,
+        gulf_portfolio,
         parse_set(
             [
                 "partners.AE.batna=3bn",
@@ -49,13 +44,13 @@ def test_overrides_parse_the_files_units(gulf) -> None:  # type: ignore[no-untyp
     assert pf.caps == {"AE": {"veu": pytest.approx(1_000_000)}}
     assert read_value(pf, "partners.AE.concessions.invest-us.levels.200bn.us_value") == 12e9
     # Nothing else moved; the original is untouched (models are frozen).
-    assert pf.partner("SA") == gulf.partner("SA")
-    assert gulf.partner("AE").batna == 8e9
-    assert pf.fingerprint() != gulf.fingerprint()
+    assert pf.partner("SA") == gulf_portfolio.partner("SA")
+    assert gulf_portfolio.partner("AE").batna == 8e9
+    assert pf.fingerprint() != gulf_portfolio.fingerprint()
 
 
-def test_policy_override_keeps_the_portfolio_risk_budget_rule(gulf) -> None:  # type: ignore[no-untyped-def]
-    pf = apply_overrides(gulf, {"policy.risk_budget": "100_000"})
+def test_policy_override_keeps_the_portfolio_risk_budget_rule(gulf_portfolio: Portfolio) -> None:
+    pf = apply_overrides(gulf_portfolio, {"policy.risk_budget": "100_000"})
     assert pf.risk_budget == 100_000  # the policy's, since the portfolio sets none
     pf = apply_overrides(pf, {"portfolio.risk_budget": 50_000})
     assert pf.risk_budget == 50_000
@@ -169,10 +164,10 @@ def test_a_partner_cap_replaces_the_tier_cap(tmp_path: Path) -> None:
     assert check(pf, [d.package() for d in result.deals]).ok
 
 
-def test_a_set_cap_reaches_the_optimizer(gulf) -> None:  # type: ignore[no-untyped-def]
+def test_a_set_cap_reaches_the_optimizer(gulf_portfolio: Portfolio) -> None:
     """Bilateral gives AE 600,000 a year under veu against an ask of 1,250,000 and AE takes
     it where supply allows; a deal-by-deal cap of 200,000 holds it there."""
-    pf = apply_overrides(gulf, {"portfolio.caps.AE.veu": "200_000"})
+    pf = apply_overrides(gulf_portfolio, {"portfolio.caps.AE.veu": "200_000"})
     result = solve(pf).raise_for_status()
     ae = result.deal("AE")
     assert ae is None or max(ae.compute.values()) <= 200_000 + 0.5
@@ -197,7 +192,7 @@ def test_bad_partner_caps_in_a_file(tmp_path: Path, run: Runner, caps: str, mess
 # --- scenario files -----------------------------------------------------------------------
 
 
-def test_scenario_file_errors_name_file_and_line(tmp_path: Path, gulf) -> None:  # type: ignore[no-untyped-def]
+def test_scenario_file_errors_name_file_and_line(tmp_path: Path, gulf_portfolio: Portfolio) -> None:
     path = tmp_path / "scenarios.yaml"
     path.write_text(
         "scenarios:\n"
@@ -208,7 +203,7 @@ def test_scenario_file_errors_name_file_and_line(tmp_path: Path, gulf) -> None: 
         "      partners.AE.batna: lots\n"
     )
     with pytest.raises(InputError) as caught:
-        load_scenarios(path, gulf)
+        load_scenarios(path, gulf_portfolio)
     (issue,) = caught.value.issues
     assert issue.line == 6
     assert "expected an amount of USD" in issue.message
