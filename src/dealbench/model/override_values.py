@@ -75,7 +75,7 @@ def parse_value(text: str) -> Any:
 def _parsed(text: str) -> tuple[Any, Typed]:
     """`parse_value`, and the value's numbers as typed (`typed`)."""
     try:
-        value, _, duplicates, numbers = parse(text)
+        value, _, duplicates, numbers, _ = parse(text)
     except Exception:  # not YAML: leave it to the field's parser, which says what it expects
         return text, {}
     if duplicates:

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
-from dealbench.model.yamlparse import Loc, Positions, Through, written_line
+from dealbench.model.yamlparse import Alias, Given, Loc, Positions
 
 
 def field_path(loc: Iterable[str | int]) -> str:
@@ -55,34 +55,68 @@ def first_missing(positions: Positions, loc: Loc) -> tuple[int, bool] | None:
     return None
 
 
-def locate(positions: Positions, loc: Loc, *, of_key: bool = False) -> tuple[Loc, int | None]:
+class Spot(NamedTuple):
+    """Where `locate` found a field: its path as found, the line a message names, and the
+    alias (`- *level`) that gives its value there (its line and name), or None."""
+
+    loc: Loc
+    written: int | None  # the line the value is written on (under the anchor `&level`)
+    alias: Alias | None = None
+
+    @property
+    def line(self) -> int | None:
+        """The line a message names: the alias's, where the file uses the value."""
+        return self.written if self.alias is None else self.alias.line
+
+    def said(self, message: str) -> str:
+        """`message`, saying the alias that gives the value and where that is written."""
+        if self.alias is None:
+            return message
+        return f"{message} (by the alias *{self.alias.name}; written on line {self.written})"
+
+
+def locate(
+    positions: Positions, loc: Loc, *, of_key: bool = False, given: Given | None = None
+) -> Spot:
     """Follow `loc` into the tree as far as it goes; return that part and its line: the
     line of its value where that is written below its key (`batna:\n    abc`), as every
-    message about the value is of it; `of_key`: the key's line (an unknown field)."""
+    message about the value is of it; `of_key`: the key's line (an unknown field). With
+    `given` (`yamlparse.Given`), the alias that gives the value that line is of."""
     node = positions
     found: list[str | int] = []
+    name: str | int
+    keys: list[Any] = []  # `loc` as the data reads it: `given`'s keys
     line: int | None = 1
+    inside: Alias | None = None  # the alias whose value holds the node reached
+    by: Alias | None = None  # the alias whose value holds the line
     for part in loc:
         if isinstance(node, dict):
             key = _map_key(node, part)
             if key is _MISSING:
                 continue  # a union tag or a missing field: stay on this node
-            line, node = node[key]
-            found.append(key_text(key))
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            line, node = node[part]
-            found.append(part)
-        elif isinstance(node, list) and isinstance(part, str) and part.isdigit():
-            index = int(part)
-            if 0 <= index < len(node):
-                line, node = node[index]
-                found.append(index)
+            name = key_text(key)
+        elif isinstance(node, list) and (key := _index(node, part)) is not None:
+            name = key
         else:
-            if isinstance(part, str) and part not in found and not is_tag(part):
+            absent = isinstance(node, list) and isinstance(part, str) and part.isdigit()
+            if isinstance(part, str) and part not in found and not is_tag(part) and not absent:
                 found.append(part)  # a missing field: name it, keep the parent's line
+            continue
+        line, node = node[key]
+        found.append(name)
+        keys.append(key)
+        here = None if inside or not given else given.get(tuple(keys))
+        by = inside or (here if here and here.whole else None)  # the line's
+        inside = inside or here
     if isinstance(node, int) and not isinstance(node, bool) and not of_key:
-        line = node
-    return tuple(found), line
+        line, by = node, inside
+    return Spot(tuple(found), line, by)
+
+
+def _index(node: list[Any], part: str | int) -> int | None:
+    """The index of the item of `node` that `part` names (`1` or `'1'`), or None."""
+    index = int(part) if isinstance(part, str) and part.isdigit() else part
+    return index if isinstance(index, int) and 0 <= index < len(node) else None
 
 
 def lines_under(positions: Positions, loc: Loc) -> set[int]:
@@ -107,15 +141,7 @@ def lines_under(positions: Positions, loc: Loc) -> set[int]:
         for line, below in inner:
             lines.add(line)
             todo.append(below)
-    return {written_line(line) for line in lines}
-
-
-def by_alias(line: int | None, message: str) -> tuple[int | None, str]:
-    """The line and message of an issue at `line`: where that is an alias's (`- *level`),
-    the message says so and where its value is written (under the anchor `&level`)."""
-    if not isinstance(line, Through):
-        return line, message
-    return int(line), f"{message} (by the alias *{line.alias}; written on line {line.written})"
+    return lines
 
 
 _MISSING = object()

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from dealbench.errors import InputError, Issue
 from dealbench.model.error_words import RULE, error_message
-from dealbench.model.positions import by_alias, field_path, first_missing, locate, visible
+from dealbench.model.positions import field_path, first_missing, locate, visible
 from dealbench.model.yamlio import Source
 from dealbench.model.yamlparse import Loc, Positions
 
@@ -56,9 +56,9 @@ def _issues(source: Source, errors: Sequence[Any], model: type[BaseModel]) -> li
             missing[(loc[:-1], loc[-1])] = len(issues)
         if error["type"] == "missing" and loc:
             # The field is absent from the file: report it by name at its parent's line.
-            parent, at = locate(source.positions, loc[:-1])
-            line, message = by_alias(at, message)
-            issues.append(Issue(source.display, line, field_path((*parent, loc[-1])), message))
+            parent = locate(source.positions, loc[:-1], given=source.given)
+            path = field_path((*parent.loc, loc[-1]))
+            issues.append(Issue(source.display, parent.line, path, parent.said(message)))
         else:
             issues.append(source.issue(loc, message, of_key=error["type"] == "extra_forbidden"))
     for key in meant.keys() & missing.keys():

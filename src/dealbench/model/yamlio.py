@@ -19,16 +19,10 @@ from typing import Any
 from yaml import YAMLError
 
 from dealbench.errors import InputError, Issue
-from dealbench.model.positions import (
-    by_alias,
-    field_path,
-    first_missing,
-    is_tag,
-    lines_under,
-    locate,
-)
+from dealbench.model.positions import field_path, first_missing, is_tag, lines_under, locate
 from dealbench.model.seal import check_seal
 from dealbench.model.yamlparse import (
+    Given,
     Loc,
     Numbers,
     Positions,
@@ -64,10 +58,12 @@ class Source:
     digest: str
     positions: Positions = None
     numbers: Numbers = field(default_factory=dict)  # as written, for messages
+    given: Given = field(default_factory=dict)  # the values given by an alias
 
     def line(self, loc: Loc) -> int | None:
-        """1-based line of the deepest node of `loc` found in the tree."""
-        return locate(self.positions, loc)[1]
+        """1-based line of the deepest node of `loc` found in the tree (an alias's, where
+        the value is given by one)."""
+        return locate(self.positions, loc, given=self.given).line
 
     def has(self, loc: Loc) -> bool:
         """Whether the file gives the field at `loc` (every part of it found)."""
@@ -76,19 +72,19 @@ class Source:
     def issue(self, loc: Loc, message: str, *, of_key: bool = False) -> Issue:
         """An issue at `loc`, at its value's line (`of_key`: its key's, for a message about the
         key itself); a last field absent from the file is named at its parent's line."""
-        node_loc, line = locate(self.positions, loc, of_key=of_key)
+        spot = locate(self.positions, loc, of_key=of_key, given=self.given)
+        node_loc = spot.loc
         if loc and isinstance(loc[-1], str) and not is_tag(loc[-1]):
-            parent, _ = locate(self.positions, loc[:-1])
+            parent = locate(self.positions, loc[:-1]).loc
             plain = [p for p in loc[:-1] if not (isinstance(p, str) and is_tag(p))]
             if node_loc == parent and len(parent) == len(plain):
                 node_loc = (*parent, loc[-1])
-        line, message = by_alias(line, message)
-        return Issue(self.display, line, field_path(node_loc), message)
+        return Issue(self.display, spot.line, field_path(node_loc), spot.said(message))
 
     def written(self, loc: Loc, value: Any) -> str | None:
         """The number `value` at `loc` as the file writes it (`-600_000`), where that is
         not as Python writes it (-600000); else None."""
-        return written_at(self.numbers, self.line(loc), value)
+        return written_at(self.numbers, locate(self.positions, loc).written, value)
 
     def numbers_in(self, loc: Loc) -> dict[float, str | None]:
         """The numbers of the value at `loc` as the file writes them, where that is not as
@@ -243,7 +239,7 @@ def read_yaml(path: Path) -> Source:
         bad_line = raw[: exc.start].count(b"\n") + 1
         raise InputError(Issue(display, bad_line, "", f"not UTF-8 text ({exc.reason})")) from None
     try:
-        tree, positions, duplicates, numbers = parse(text)
+        tree, positions, duplicates, numbers, given = parse(text)
     except UnreadableValue as exc:
         if not exc.loc or exc.problem_mark is None:
             raise InputError(yaml_issue(display, text, exc)) from None
@@ -257,7 +253,8 @@ def read_yaml(path: Path) -> Source:
         raise InputError(Issue(display, 1, "", _no_data(text)))
     if not isinstance(tree, dict):
         raise InputError(Issue(display, 1, "", "expected a mapping of fields at the top level"))
-    return Source(path, display, tree, hashlib.sha256(raw).hexdigest(), positions, numbers)
+    digest = hashlib.sha256(raw).hexdigest()
+    return Source(path, display, tree, digest, positions, numbers, given)
 
 
 def _no_data(text: str) -> str:

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections import deque
 from collections.abc import Iterable
-from typing import Any, TypeAlias
+from typing import Any, NamedTuple, TypeAlias
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
@@ -36,6 +36,22 @@ Loc = tuple[str | int, ...]
 # (`batna:\n  abc`: the key's line is not where the value is written). Lines are 1-based.
 Positions: TypeAlias = "dict[Any, tuple[int, Positions]] | list[tuple[int, Positions]] | int | None"
 Duplicate = tuple[int, int, Loc]  # a repeated key: its line, the first one's line, its loc
+#: The values the file gives by an alias (`- *level`), by their loc as the data reads it
+#: (its keys and list indices): the alias's line, where the file uses the value and which
+#: messages name, and the alias's name. Positions hold the lines a value is written on
+#: (under its anchor `&level`); an alias's line is known only here.
+Given = dict[Loc, "Alias"]
+
+
+class Alias(NamedTuple):
+    """An alias that gives a value (`Given`): its line and name. `whole`: the line of the
+    value's key or item is the anchor's too (a list's item `- *level`, a key a merge
+    `<<: *base` gives); else only the value's lines are (`key: *value`)."""
+
+    line: int
+    name: str
+    whole: bool = False
+
 
 #: At most this many values (keys, items, scalars) after aliases are expanded: an
 #: "alias bomb" of a few lines would otherwise expand to gigabytes. The shipped files
@@ -51,9 +67,9 @@ MAX_DEPTH = 64
 Numbers = dict[int, dict[float, str | None]]
 
 
-def parse(text: str) -> tuple[Any, Positions, list[Duplicate], Numbers]:
+def parse(text: str) -> tuple[Any, Positions, list[Duplicate], Numbers, Given]:
     """The data of one YAML document (None when empty), its positions, its duplicate keys,
-    its numbers as written (`Numbers`).
+    its numbers as written (`Numbers`), the values it gives by an alias (`Given`).
 
     Raises yaml.YAMLError on invalid YAML; `yaml_issue` words it for the user.
     """
@@ -61,33 +77,14 @@ def parse(text: str) -> tuple[Any, Positions, list[Duplicate], Numbers]:
     _count_values(text)
     root = yaml.compose(text, Loader=_Loader)
     if root is None:
-        return None, None, [], {}
+        return None, None, [], {}, {}
     if back:
         _restore(root, back)
     _refuse_folded_items(root, _LINE_BREAK.split(text))
     builder = _Builder(_aliases(text) if "*" in text else None)
     data, positions = builder.build(root, ())
     duplicates = sorted(builder.duplicates.values(), key=lambda dup: dup[:2])
-    return data, positions, duplicates, builder.numbers
-
-
-class Through(int):
-    """The line of a value the file gives by an alias (`- *level`): the alias's line, where
-    the file uses the value, which messages name; `written` is the line the value itself is
-    written on (under the anchor `&level`), and `alias` the alias's name."""
-
-    written: int
-    alias: str
-
-    def __new__(cls, line: int, written: int, alias: str) -> Through:
-        through = super().__new__(cls, line)
-        through.written, through.alias = written, alias
-        return through
-
-
-def written_line(line: int) -> int:
-    """The line a value is written on: under its anchor where `line` is an alias's."""
-    return line.written if isinstance(line, Through) else line
+    return data, positions, duplicates, builder.numbers, builder.given
 
 
 #: A file's anchors by where their nodes start (the index in the text), and the lines of
@@ -116,7 +113,7 @@ def written_at(numbers: Numbers, line: int | None, value: Any) -> str | None:
     written as Python writes it, or written two ways on the line."""
     if line is None or isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return numbers.get(written_line(line), {}).get(value)
+    return numbers.get(line, {}).get(value)
 
 
 def numbers_on(numbers: Numbers, lines: Iterable[int]) -> dict[float, str | None]:
@@ -630,8 +627,14 @@ def _below(node: ScalarNode, line: int) -> int | None:
     return own if own > line else None
 
 
+#: A mapping `<<` merges: its data, positions, alias (or None) and the values given by an
+#: alias inside it (`_Builder._merge`).
+_Merged = tuple[dict[Any, Any], Any, Alias | None, Given]
+
+
 class _Builder:
-    """One walk over a node tree: the plain data, its positions and its duplicate keys."""
+    """One walk over a node tree: the plain data, its positions, its duplicate keys and the
+    values given by an alias."""
 
     def __init__(self, aliases: Aliases | None = None) -> None:
         # (line, first line, loc) by the repeated key's node: an aliased mapping counts once
@@ -641,42 +644,34 @@ class _Builder:
         self.numbers: Numbers = {}  # `parse`
         self._anchors, self._uses = aliases or ({}, {})
         self._met: set[int] = set()  # anchored nodes built where the file writes them
-        #: The line and name of the alias whose value is being built: its lines are the
-        #: alias's (`Through`). An alias's node is its anchor's, whose lines they were: a
-        #: bad value used by `- *level` was named at the anchor's line, not where it is used.
-        self._through: tuple[int, str] | None = None
+        #: The values given by an alias (`parse`). An alias's node is its anchor's: a bad
+        #: value used by `- *level` was named at the anchor's line, not where it is used.
+        self.given: Given = {}
+        self._keys: list[Any] = []  # the loc being built, as the data reads it (`Given`)
+        self._in_alias = False  # building an alias's value: what it holds is given by it
 
-    def _at(self, line: int) -> int:
-        """`line` of a node, as the alias's where the node is built for one (`Through`)."""
-        if self._through is None:
-            return line
-        return Through(self._through[0], line, self._through[1])
-
-    def _alias(self, node: Node) -> tuple[int, str] | None:
+    def _alias(self, node: Node) -> Alias | None:
         """The line and name of the alias `node` is met by here; None where the file writes
         it (an anchor's value is written before its aliases), or inside an alias's value."""
         name = self._anchors.get(node.start_mark.index)
-        if name is None or self._through is not None:
+        if name is None or self._in_alias:
             return None
         if id(node) not in self._met:
             self._met.add(id(node))
             return None
         uses = self._uses.get(name)
-        return (uses.popleft(), name) if uses else None
+        return Alias(uses.popleft(), name) if uses else None
 
-    def _build_at(
-        self, node: Node, path: Loc, alias: tuple[int, str] | None, merged: bool = False
-    ) -> Any:
-        """`build` (`merged`: a mapping `<<` merges), with the lines of `alias` when the
-        node is given by one."""
+    def _build_at(self, node: Node, path: Loc, alias: Alias | None, merged: bool = False) -> Any:
+        """`build` (`merged`: a mapping `<<` merges), as an alias's value when `alias`."""
         make = self._mapping if merged else self.build
         if alias is None:
             return make(node, path)  # type: ignore[arg-type]
-        self._through = alias
+        self._in_alias = True
         try:
             return make(node, path)  # type: ignore[arg-type]
         finally:
-            self._through = None
+            self._in_alias = False
 
     def _note(self, node: ScalarNode, value: Any) -> None:
         """Keep a number written otherwise than Python writes it (`Numbers`)."""
@@ -720,7 +715,7 @@ class _Builder:
         data: dict[Any, Any] = {}
         lines: dict[Any, tuple[int, Positions]] = {}
         firsts: dict[Any, int] = {}  # the line of each key, by `_same_key`
-        merged: list[tuple[dict[Any, Any], Any]] = []
+        merged: list[_Merged] = []
         merge_line: int | None = None  # the line of the first `<<`
         if node.flow_style:
             _refuse_a_comma_in_a_number(node)
@@ -729,7 +724,7 @@ class _Builder:
                 # A second `<<` is a key given twice, as any other: which one's values won
                 # was no rule a user could know (the first did; PyYAML's loader takes the
                 # last), and the other's were dropped without a word (qa46-input).
-                line = self._at(key_node.start_mark.line + 1)
+                line = key_node.start_mark.line + 1
                 if merge_line is not None:
                     here = (*path, key_node.value)
                     self.duplicates.setdefault(id(key_node), (line, merge_line, here))
@@ -744,17 +739,18 @@ class _Builder:
             # A key is named as the file spells it (`true`, `0x10`), never in Python's
             # words (`True`, `16`), in a duplicate's path and a refused value's.
             here = (*path, key_node.value)
-            line = self._at(key_node.start_mark.line + 1)
+            line = key_node.start_mark.line + 1
             alias = self._alias(value_node) if self._anchors else None
+            self._keys.append(key)
             if value_node.__class__ is ScalarNode:  # most values: inline the plain string
                 value = value_node.value if value_node.tag == _STR else _value(value_node, here)
                 self._note(value_node, value)
-                below = _below(value_node, written_line(line))
-                inner: Positions = None if below is None else self._at(below)
-                if alias is not None:
-                    inner = Through(alias[0], value_node.start_mark.line + 1, alias[1])
+                inner: Positions = _below(value_node, line)
+                if alias is not None:  # written under its anchor, wherever that is
+                    inner = value_node.start_mark.line + 1
             else:
                 value, inner = self._build_at(value_node, here, alias)
+            self._keys.pop()
             same = _same_key(key)  # 2026 and '2026' are one key: both name period 2026
             first = firsts.get(same)
             if first is None and key in data:  # 2026.0 beside 2026, true beside 1: equal
@@ -765,16 +761,24 @@ class _Builder:
                 firsts[same] = line
                 data[key] = value
                 lines[key] = (line, inner)
-        for more, more_lines in merged:  # keys given here win, then earlier merges
-            for key, value in more.items():
+                if alias is not None:
+                    self.given[(*self._keys, key)] = alias
+        for more, more_lines, alias, given in merged:  # keys given here win, then earlier
+            for key, value in more.items():  # merges
                 if _same_key(key) not in firsts and key not in data:
                     firsts[_same_key(key)] = more_lines[key][0]
                     data[key] = value
                     lines[key] = more_lines[key]
+                    at = (*self._keys, key)
+                    if alias is not None:
+                        self.given[at] = alias._replace(whole=True)
+                    self.given |= {loc: by for loc, by in given.items() if loc[: len(at)] == at}
         self._open.discard(id(node))
         return data, lines
 
-    def _merge(self, node: Node, path: Loc) -> list[tuple[dict[Any, Any], Any]]:
+    def _merge(self, node: Node, path: Loc) -> list[_Merged]:
+        """The mappings `<<` merges: each one's data, positions, alias (or None) and the
+        values given by an alias inside it (`_mapping` keeps those of the keys it takes)."""
         sources = node.value if isinstance(node, SequenceNode) else [node]
         out = []
         for source in sources:
@@ -782,7 +786,9 @@ class _Builder:
                 problem = "'<<' merges a mapping, or a list of mappings, into this one"
                 raise ConstructorError(None, None, problem, source.start_mark)
             alias = self._alias(source) if self._anchors else None
-            out.append(self._build_at(source, path, alias, merged=True))
+            kept, self.given = self.given, {}
+            out.append((*self._build_at(source, path, alias, merged=True), alias, self.given))
+            self.given = kept
         return out
 
     def _sequence(self, node: SequenceNode, path: Loc) -> tuple[list[Any], Positions]:
@@ -791,15 +797,17 @@ class _Builder:
         lines: list[tuple[int, Positions]] = []
         for index, item in enumerate(node.value):
             alias = self._alias(item) if self._anchors else None
+            self._keys.append(index)
             if item.__class__ is ScalarNode:
                 value = item.value if item.tag == _STR else _value(item, (*path, index))
                 self._note(item, value)
                 inner = None
             else:
                 value, inner = self._build_at(item, (*path, index), alias)
+            self._keys.pop()
+            if alias is not None:
+                self.given[(*self._keys, index)] = alias._replace(whole=True)
             data.append(value)
-            line = item.start_mark.line + 1
-            at = self._at(line) if alias is None else Through(alias[0], line, alias[1])
-            lines.append((at, inner))
+            lines.append((item.start_mark.line + 1, inner))
         self._open.discard(id(node))
         return data, lines
