@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -69,3 +70,62 @@ def test_a_redline_of_the_same_term_adds_no_section(run: Runner) -> None:
         "5. Security conditions",
         "6. Commitments of the Partner",
     ]
+
+
+def test_a_cap_the_same_at_every_level_is_raised_as_one(run: Runner) -> None:
+    """Monopoly writes tier 2's cap as one number (1,699 H100e at every level): why AE has
+    no deal said "raise the tier 2 cap under veu ... (the least raise ..., under baseline to
+    59,630 H100e, ...)", a cap of veu's own that no file can raise under monopoly (its
+    policy.caps.tier2 has no levels). It names the one cap, and the level of the package."""
+    r = run("solve", GULF, "--policy", "monopoly", "--json")
+    assert r.exit_code == 0, r.output
+    reasons = {x["partner"]: x["message"] for x in json.loads(r.stdout)["no_deal_reasons"]}
+    said = " ".join(reasons.values())
+    assert "cap under" not in said
+    assert (
+        "raise the tier 2 cap at every security level from 1,699 to 1,250,000 H100e per "
+        "period (for AE in 2026–2028)"
+    ) in reasons["AE"]
+    assert "accepts, to 59,630 H100e, its package under baseline, gives none" in reasons["AE"]
+
+
+def test_a_limit_unused_says_what_the_packages_use_beside_the_price_range(
+    run: Runner, tmp_path: Path
+) -> None:
+    """session 48's `halves`: "247,165 risk-weighted H100e of it are unused. Below 2,800,
+    ... each one cut costs $1.5m", where the packages use 2,835 (250,000 less 247,165): the
+    2,800 is the fixed LP's, compute divisible. Both figures are said, and which is which."""
+    from test_qa48_analyze import EGYPT, NORWAY, PORTFOLIO
+
+    (tmp_path / "no.yaml").write_text(NORWAY, "utf-8")
+    (tmp_path / "eg.yaml").write_text(EGYPT, "utf-8")
+    (tmp_path / "port.yaml").write_text(PORTFOLIO, "utf-8")
+    r = run("solve", tmp_path / "port.yaml", "--prices")
+    assert r.exit_code == 0, r.output
+    text = " ".join(r.stdout.split())
+    assert "Risk (risk-weighted H100e): 2,835 (budget 250,000)" in text
+    assert (
+        "247,165 risk-weighted H100e of it are unused. The packages use 2,835; the price is "
+        "reckoned with compute divisible, where the same deals, security levels and "
+        "concessions keep their value down to 2,800. Below 2,800, with those held"
+    ) in text
+
+
+def test_regimes_all_stopped_by_the_time_limit_are_not_called_unsolvable(
+    run: Runner, tmp_path: Path
+) -> None:
+    """`compare --time-limit 0.001`, every regime stopped before any deal: the options
+    memo recommended "No regime gave a solvable portfolio; see the failures below", where
+    nothing was proven unsolvable. It says what stopped them and what to do."""
+    out = tmp_path / "out"
+    args = ("compare", GULF, "--regimes", "tiered,bilateral", "--time-limit", "0.001", "-j", "1")
+    r = run(*args, "--out", out, "--render", "md")
+    assert r.exit_code == 4, r.output
+    memo = (out / "memos/options-gulf-asia.md").read_text("utf-8")
+    said = " ".join(memo.split("## Recommendation")[1].split("##")[0].split())
+    assert "solvable" not in said
+    assert said == (
+        "No regime has figures to compare, so none is recommended: the time limit stopped "
+        "the solves under tiered and bilateral before they found any deal (which does not "
+        "show that none exists): solve again with a longer time limit."
+    )
