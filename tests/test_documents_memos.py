@@ -125,7 +125,7 @@ def test_a_regime_without_deals_says_which_limit_prevents_each(
     # solve's reasons, as result.json records them: each the raise of the tier 2 cap
     prevented = [line for line in md.splitlines() if "accepts fits the limits" in line]
     assert len(prevented) == 9
-    assert all("raise the tier 2 cap under" in line for line in prevented)
+    assert all("raise the tier 2 cap at every security level" in line for line in prevented)
     assert all("from 1,699 to" in line for line in prevented)
     # no empty section saying "none" (the reasons' own words aside)
     rest = "\n".join(line for line in md.splitlines() if line not in prevented)

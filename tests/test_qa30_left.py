@@ -109,10 +109,10 @@ def test_why_no_deal_names_the_cap_raise_that_gives_a_deal_the_us_would_make() -
     assert (
         "Why no deal with CC: no package CC accepts fits the limits: CC's acceptance needs "
         "$915.1m more than any package within the limits gives (its walk-away value is "
-        "$1.00bn): raise the tier 2 cap under veu from 1,699 to 60,000 H100e per period (for "
-        "CC in 2026–2027), for a deal that alone would add $2.18bn to US utility (the least "
-        "raise that gives a package CC accepts, under baseline to 20,000 H100e, gives none "
-        "worth more than no deal)"
+        "$1.00bn): raise the tier 2 cap at every security level from 1,699 to 60,000 H100e "
+        "per period (for CC in 2026–2027), for a deal that alone would add $2.18bn to US "
+        "utility (the least raise that gives a package CC accepts, to 20,000 H100e, its "
+        "package under baseline, gives none worth more than no deal)"
     ) in text
     run = invoke([*args, "--json"])
     reasons = {r["partner"]: r for r in json.loads(run.stdout)["no_deal_reasons"]}

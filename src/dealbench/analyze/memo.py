@@ -73,7 +73,7 @@ def options_facts(c: Comparison, confirmed: list[str] | None = None) -> dict[str
         "partners_note": who["note"],
         "partners_legend": who["legend"],
         "partners": who["partners"],
-        "recommendation": recommendation(ok),
+        "recommendation": recommendation(ok, [r for r in regimes if r.us_value is None]),
         "notes": list(c.notes),
         "sensitivities": sensitivities(ok) + list(confirmed or []),
         "options": [describe(r) for r in regimes],

@@ -578,7 +578,10 @@ def describe(lim: LimitPrice, basis: str | None = None) -> str:
         if spare is None and lim.holds_from is not None:
             spare = lim.limit - lim.holds_from
         if spare is not None and spare >= 0.5:
-            return _then(f"{head}: {quantity(spare)} {lim.unit} of it are unused.", lim)
+            return _then(
+                f"{head}: {quantity(spare)} {lim.unit} of it are unused.{_reckoned(lim, spare)}",
+                lim,
+            )
         # Used to the last unit, more worth nothing: a cut may still cost more, said below.
     if lim.holds_to is None:
         span = "however much is added"
@@ -591,6 +594,26 @@ def describe(lim: LimitPrice, basis: str | None = None) -> str:
     elif lim.holds_from is not None and lim.limit > 0.5:  # a limit of 0 cannot be cut
         span += " (a cut costs more)"
     return _then(f"{head}, {span}.", lim)
+
+
+def _reckoned(lim: LimitPrice, spare: float) -> str:
+    """Where the packages shown use another share of the limit than the price's range starts
+    from (the fixed LP's, with compute divisible), the sentence that says both: halves' risk
+    budget read "247,165 ... are unused. Below 2,800 ... each one cut costs $1.5m", where the
+    packages use 2,835 (in steps of 1,000 H100e) and the LP's schedule 2,800. ''
+    elsewhere."""
+    used = lim.limit - spare
+    # Said where what lies below the range follows ("Below 2,800, ..."): elsewhere the
+    # range's end is not printed (a tie the LP may split otherwise says its unused alone).
+    if lim.past_from is None or lim.holds_from is None:
+        return ""
+    if quantity(lim.holds_from) == quantity(used):
+        return ""
+    return (
+        f" The packages use {quantity(used)}; the price is reckoned with compute divisible, "
+        "where the same deals, security levels and concessions keep their value down to "
+        f"{quantity(lim.holds_from)}."
+    )
 
 
 def _then(said: str, lim: LimitPrice) -> str:

@@ -8,6 +8,7 @@ risk. `analyze.memo` puts it in the memo's facts.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from dealbench.analyze.compare import RegimeRow
 from dealbench.optimize import Status
@@ -35,12 +36,40 @@ def _risk(row: RegimeRow) -> float:
     return row.risk_total or 0.0
 
 
-def recommendation(ranked: list[RegimeRow]) -> str:
+def recommendation(ranked: list[RegimeRow], unranked: Sequence[RegimeRow] = ()) -> str:
     """The options' ranking in words; a solve the time limit stopped proved nothing best,
-    so then the text ranks the packages found and recommends none."""
+    so then the text ranks the packages found and recommends none. With none `ranked`, what
+    kept each regime of `unranked` (those without figures) from any."""
     if not ranked:
-        return "No regime gave a solvable portfolio; see the failures below."
+        return _none_ranked(unranked)
     return _ranking(ranked) + _stopped(ranked)
+
+
+def _none_ranked(unranked: Sequence[RegimeRow]) -> str:
+    """Why no regime has figures: a solve the time limit stopped before any deal found
+    nothing and proved nothing unsolvable ("No regime gave a solvable portfolio" said so of
+    every regime stopped), so it says to solve again with a longer limit; another failure
+    is the one the memo lists."""
+    stopped = [r.regime for r in unranked if r.status in _STOPPED]
+    failed = [r.regime for r in unranked if r.status not in _STOPPED]
+    said = []
+    if stopped:
+        solves = "solve" if len(stopped) == 1 else "solves"
+        they = "it" if len(stopped) == 1 else "they"
+        said.append(
+            f"the time limit stopped the {solves} under {join_items(stopped)} before {they} "
+            "found any deal (which does not show that none exists): solve again with a "
+            "longer time limit"
+        )
+    if failed:
+        said.append(f"under {join_items(failed)}, the solve failed (see the failures below)")
+    if not said:
+        return "No regime was solved."
+    return f"No regime has figures to compare, so none is recommended: {'; '.join(said)}."
+
+
+#: How a solve stopped by its time limit before any package ends.
+_STOPPED = (Status.TIME_LIMIT, Status.NO_SOLUTION)
 
 
 def _stopped(ranked: list[RegimeRow]) -> str:

@@ -46,6 +46,11 @@ class Caps(Strict):
             return value.get(level)
         return value
 
+    def one_for_all(self, tier: int) -> bool:
+        """A tier's cap is written as one number, the same at every security level
+        (monopoly's tier 2, 1,699 H100e), not one per level."""
+        return not isinstance((self.tier1, self.tier2, self.tier3)[tier - 1], dict)
+
 
 class Policy(Strict):
     """A regime (deals/policy/*.yaml; `load_policy` reads one, `find_regime` one by name):

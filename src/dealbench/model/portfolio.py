@@ -243,6 +243,17 @@ class Portfolio(BaseModel):
             return f"{owner} own cap under {level}"
         return f"the tier {partner.tier} cap under {level}"
 
+    def cap_to_raise(self, partner: Partner, level: str) -> str:
+        """The cap a raise names (`cap_name`): where the policy writes the tier's cap as one
+        number (monopoly's tier 2, 1,699 H100e), `the tier 2 cap at every security level`,
+        the one cap a file can raise ("raise the tier 2 cap under veu" was said of it, a
+        cap of veu's own that no file can hold under monopoly)."""
+        if level not in self.caps.get(partner.code, {}) and self.policy.caps.one_for_all(
+            partner.tier
+        ):
+            return f"the tier {partner.tier} cap at every security level"
+        return self.cap_name(partner, level)
+
     def cap_basis(self, partner: Partner, level: str) -> str | None:
         """How the policy's file writes the cap on `partner` under `level`, where this
         portfolio holds it per a shorter period (DESIGN.md "Portfolio"): `a quarter of the

@@ -42,7 +42,7 @@ from dealbench.render.filters import breakable
 from dealbench.render.glossary import used
 from dealbench.render.naming import Identity
 from dealbench.render.portfolio_memo import portfolio_memo_context
-from dealbench.render.redline import redline_context
+from dealbench.render.redline import clause_sections, redline_context, with_clause_sections
 from dealbench.render.source import a_source
 from dealbench.render.sources import Source, checked_alone
 from dealbench.render.termsheet import chips_shown, term_sheet_context
@@ -122,6 +122,10 @@ class Document:
     svgs: Mapping[str, str] = field(default_factory=dict, kw_only=True)
     #: Its charts' PNG by chart id where drawn already (`with_svgs(png=True)`).
     pngs: Mapping[str, bytes] = field(default_factory=dict, kw_only=True)
+    #: A redline's two term sheets (their render models, old and new), whose clause texts
+    #: it compares when rendered, with the house templates the term sheets take
+    #: (`with_clauses`); () for every other document.
+    sheets: tuple[Mapping[str, Any], ...] = field(default=(), kw_only=True)
 
     def __post_init__(self) -> None:
         undeclared = sorted(set(self.context) - CONTEXT_KEYS[self.kind])
@@ -254,22 +258,26 @@ def redline_document(
     make the redline's identity, so two different redlines never share a file.
     """
     said = sides or (old.side, new.side)
+    deals = checked_alone(portfolio, old, beside), checked_alone(portfolio, new, beside)
+    tranches = tuple(
+        (chips_shown(portfolio, p.compute, p.written_in_chips()), dict(p.sites)) for p in (old, new)
+    )
     context = redline_context(
         portfolio,
-        checked_alone(portfolio, old, beside),
-        checked_alone(portfolio, new, beside),
+        *deals,
         labels=labels,
         audience=audience,
         date=date or new.date,
-        tranches=(
-            (chips_shown(portfolio, old.compute, old.written_in_chips()), dict(old.sites)),
-            (chips_shown(portfolio, new.compute, new.written_in_chips()), dict(new.sites)),
-        ),
+        tranches=(tranches[0], tranches[1]),
         sides=(naming.side_word(said[0]), naming.side_word(said[1])),
+    )
+    sheets = tuple(
+        term_sheet_context(portfolio, deal, chips=chips, sites=sites)
+        for deal, (chips, sites) in zip(deals, tranches, strict=True)
     )
     change = "-to-".join(names) if names else "-to-".join(labels)
     ident = Identity("redline", portfolio.id, new.partner, change, audience, "packages")
-    return Document("redline", path, context, identity=ident)
+    return Document("redline", path, context, identity=ident, sheets=sheets)
 
 
 def package_redline(
@@ -397,7 +405,7 @@ def render_document(
     wanted = formats_of(formats)
     templates = templates_folder(templates)
     stem = TEMPLATE_STEM[doc.kind]
-    doc = with_used_glossary(doc, stem, templates)
+    doc = with_used_glossary(with_clauses(doc, templates), stem, templates)
     out: list[RenderedFile] = []
     svgs, pngs = doc.drawn(svg=bool({"md", "html"} & set(wanted)), png=bool(PRINTED & set(wanted)))
     if "md" in wanted:
@@ -412,6 +420,17 @@ def render_document(
     if "json" in wanted:
         out.append(json_document(doc))
     return [RenderedFile(f.path, f.data, doc.identity) for f in out]
+
+
+def with_clauses(doc: Document, templates: str | None = None) -> Document:
+    """A redline with the sections of its term sheets (`doc.sheets`) whose clause texts,
+    as `templates` word them, differ (`redline.clause_sections`): what follows from the
+    terms is marked where the term sheets state it. Any other document as it is."""
+    if not doc.sheets:
+        return doc
+    clauses = clause_sections((doc.sheets[0], doc.sheets[1]), templates)
+    sections = with_clause_sections(doc.context["sections"], clauses)
+    return replace(doc, context={**doc.context, "sections": sections}, sheets=())
 
 
 def with_used_glossary(doc: Document, stem: str, templates: str | None = None) -> Document:

@@ -142,11 +142,27 @@ def clause(context: jinja2.runtime.Context, name: str) -> list[str]:
     same name replaces the shipped clause.
     """
     env = context.environment
-    text = env.get_template(f"clauses/{name}.txt.j2").render(context.get_all())
-    paragraphs = [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
+    paragraphs = _paragraphs(env.get_template(clause_template(name)).render(context.get_all()))
     if env.finalize is md_escape:  # the values in them are escaped already
         return [Markup(p) for p in paragraphs]
     return paragraphs
+
+
+def clause_template(name: str) -> str:
+    return f"clauses/{name}.txt.j2"
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
+
+
+def clause_paragraphs(
+    name: str, context: Mapping[str, Any], templates: str | os.PathLike[str] | None = None
+) -> list[str]:
+    """The paragraphs of clause `name` as a term sheet of render model `context` states
+    them (`clause`), in plain text: a house template of that name in `templates` replaces
+    the shipped one, as in the term sheet. A redline compares two term sheets' by this."""
+    return _paragraphs(render_template(clause_template(name), context, templates))
 
 
 def templates_folder(templates: str | os.PathLike[str] | None) -> str | None:

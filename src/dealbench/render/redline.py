@@ -15,7 +15,9 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import itertools
+import os
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from dealbench.checker import DealFigures, evaluate
@@ -25,10 +27,18 @@ from dealbench.model.names import named
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.render.docmeta import Audience, doc_meta, fingerprint, with_said_id
+from dealbench.render.environment import clause_paragraphs
 from dealbench.render.filters import h100e, money
 from dealbench.render.glossary import glossary
 from dealbench.render.limits import verdict
-from dealbench.render.termsheet import ANNEXES, NO_SITE, SECTION, commitments, security_terms
+from dealbench.render.termsheet import (
+    ANNEXES,
+    NO_SITE,
+    SECTION,
+    SECTIONS,
+    commitments,
+    security_terms,
+)
 
 _TOKENS = re.compile(r"\s+|[^\s]+")
 _EDGES = re.compile(r"^(\s*)(.*?)(\s*)$", re.DOTALL)
@@ -385,3 +395,57 @@ def interaction(old: DealFigures, new: DealFigures) -> str | None:
     if old.security != new.security:
         return "the security level changes the risk of every H100e"
     return None
+
+
+#: The sections of a term sheet the redline states as terms (`redline_sections`), and the
+#: signature block, which no term changes; each other section's text is its clause template.
+_AS_TERMS = ("security", "commitments", "signature")
+#: The term sheet's other clause texts, in its order, with their headings: what follows
+#: from the terms (the term's span and end in sections 3 and 11, the total compute in
+#: section 4, the level restated in Annex B).
+_CLAUSES = (
+    *((sid, f"{SECTION[sid]}. {title}") for sid, title in SECTIONS if sid not in _AS_TERMS),
+    ("annex-security", f"Annex {ANNEXES['security']}: Security conditions"),
+)
+
+
+def clause_sections(
+    sheets: tuple[Mapping[str, Any], Mapping[str, Any]],
+    templates: str | os.PathLike[str] | None = None,
+) -> list[dict[str, Any]]:
+    """The term sheet's other sections where their text differs between the two term sheets
+    (render models `sheets`, old and new), each changed paragraph struck through whole and
+    the new one inserted whole, as the terms' clauses are; the paragraphs the two share are
+    left out. They follow from the terms (`follows`), so they are counted as none: a
+    schedule that ends a year earlier ends the term earlier, which a redline must mark
+    where the term sheet says it. `templates`: the house templates the term sheets are
+    rendered with, whose clause texts are the ones compared."""
+    sections = []
+    for sid, title in _CLAUSES:
+        old, new = (clause_paragraphs(sid, sheet, templates) for sheet in sheets)
+        matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+        items = [
+            _item(title, a, b)
+            for op, i1, i2, j1, j2 in matcher.get_opcodes()
+            if op != "equal"
+            for a, b in itertools.zip_longest(old[i1:i2], new[j1:j2])
+        ]
+        if items:
+            sections.append({"title": title, "kind": "text", "follows": True, "items": items})
+    return sections
+
+
+#: The headings of a term sheet in its order, each a redline's section at most: Annex A first,
+#: as a redline has always shown it, then the numbered sections, then the other annexes.
+_ORDER = (
+    f"Annex {ANNEXES['schedule']}: Compute schedule",
+    *(f"{SECTION[sid]}. {title}" for sid, title in SECTIONS),
+    f"Annex {ANNEXES['security']}: Security conditions",
+)
+
+
+def with_clause_sections(
+    sections: list[dict[str, Any]], clauses: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The redline's sections with `clauses` (`clause_sections`) among them, in `_ORDER`."""
+    return sorted([*sections, *clauses], key=lambda section: _ORDER.index(section["title"]))

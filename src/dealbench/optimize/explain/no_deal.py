@@ -146,7 +146,7 @@ def _caps_worth_raising(
     cap = alone.level_cap(partner, free.security) or 0.0
     need = max(free.compute.values(), default=0.0)
     basis = alone.cap_basis(partner, free.security)
-    name = alone.cap_name(partner, free.security) + (f" ({basis})" if basis else "")
+    name = alone.cap_to_raise(partner, free.security) + (f" ({basis})" if basis else "")
     used = [t for t, x in free.compute.items() if x > cap + 0.5]
     raised = limit_raised(
         "cap",
@@ -157,18 +157,26 @@ def _caps_worth_raising(
         level=free.security,
         partner=code if free.security in alone.caps.get(code, {}) else None,
     )
+    one_cap = partner.code not in alone.caps and alone.policy.caps.one_for_all(partner.tier)
     least_said = and_list(
         [
-            f"under {r.level} to {h100e(math.ceil((r.limit or 0.0) + (r.amount or 0.0) - RAISE_NOISE))}"
+            # Monopoly's one cap at every level: the level is its package's, not the cap's.
+            f"to {_raised_to(r)} H100e, its package under {r.level}"
+            if one_cap
+            else f"under {r.level} to {_raised_to(r)} H100e"
             for r in relax
         ]
     )
     return (
         f"{head}: {raised.message}, for a deal that alone would add {money(free.us_margin)} "
-        f"to US utility (the least raise that gives a package {code} accepts, {least_said} "
-        f"H100e, gives none worth more than no deal)",
+        f"to US utility (the least raise that gives a package {code} accepts, {least_said}, "
+        "gives none worth more than no deal)",
         [raised],
     )
+
+
+def _raised_to(r: Relaxation) -> str:
+    return h100e(math.ceil((r.limit or 0.0) + (r.amount or 0.0) - RAISE_NOISE))
 
 
 #: The limits a change of which `_none_worth_it_lifted` weighs: lifting them only adds packages.

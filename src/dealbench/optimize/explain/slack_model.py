@@ -305,7 +305,12 @@ class SlackModel:
         basis = pf.cap_basis(first, level) if first is not None else None
         return limit_raised(
             "cap",
-            f"the tier {group.key[1]} cap under {level}" + (f" ({basis})" if basis else ""),
+            (
+                pf.cap_to_raise(first, level)
+                if first is not None
+                else f"the tier {group.key[1]} cap under {level}"
+            )
+            + (f" ({basis})" if basis else ""),
             cap,
             extra,
             f"H100e per period (for {', '.join(who)})",
