@@ -607,7 +607,7 @@ def _reckoned(lim: LimitPrice, spare: float) -> str:
     # range's end is not printed (a tie the LP may split otherwise says its unused alone).
     if lim.past_from is None or lim.holds_from is None:
         return ""
-    if quantity(lim.holds_from) == quantity(used):
+    if abs(lim.holds_from - used) < 1.0:  # within a unit: the same figure, rounded apart
         return ""
     return (
         f" The packages use {quantity(used)}; the price is reckoned with compute divisible, "
