@@ -82,3 +82,17 @@ def test_a_mistyped_folder_to_serve_is_answered_with_the_folder_meant(
     result = run("serve", "deal")
     assert result.exit_code == 2, result.output
     assert result.stderr.strip() == "error: deal: not a folder; did you mean deals?"
+
+
+def test_rendering_a_portfolio_says_what_render_takes_and_how_to_get_it(
+    run: Runner, tmp_path: Path
+) -> None:
+    """`render deals/portfolios/gulf-asia.yaml --out X` said "this is a portfolio file,
+    expected a package file here", where render takes a result.json too (its argument is
+    RESULT_OR_PACKAGE) and a portfolio's documents come from a solve."""
+    result = run("render", REPO / "deals/portfolios/gulf-asia.yaml", "--out", tmp_path / "out")
+    assert result.exit_code == 2 and not result.traceback, result.output
+    said = result.stderr
+    assert "this is a portfolio file, expected a solve's result.json or a package file here" in said
+    assert "`dealbench solve PORTFOLIO --out DIR --render md` writes them" in said
+    assert not (tmp_path / "out").exists()
