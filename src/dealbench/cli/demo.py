@@ -41,9 +41,10 @@ def demo(
     with handled():
         from dealbench.io import OutputDir
 
-        OutputDir(out, force=force).check([RESULT_FILE])  # refused before the solve, not after
         path = shipped_file(DEMO_PORTFOLIO)
         example_data = example_files(path.parent.parent)  # read before the solve
+        # refused before the solve and the rendering, not after: an edited copy of the data
+        OutputDir(out, force=force).check([RESULT_FILE, *example_data])
         pf = load_portfolio(path)
         result = run_solve(pf).raise_for_status()
         result = result.explained(no_deal_reasons(pf, result), pf)  # as `solve` says them

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import errno
+import os
+import shlex
 import socket
 from pathlib import Path
 from typing import Annotated
@@ -52,6 +54,7 @@ def serve(
     import uvicorn
 
     from dealbench.errors import InputError, Issue
+    from dealbench.model.yamlio import near_path
     from dealbench.web import create_app
 
     with handled():
@@ -61,11 +64,16 @@ def serve(
             # packages), and an installed package's folder is no one's to write.
             raise InputError(Issue("deals", None, "", NO_DEALS))
         if not folder.is_dir():
-            raise InputError(Issue(str(folder), None, "", "not a folder"))
+            near = None if folder.exists() else near_path(folder, str(folder))
+            meant = f"; did you mean {near}?" if near and Path(near).is_dir() else ""
+            raise InputError(Issue(str(folder), None, "", f"not a folder{meant}"))
+        note = _no_portfolios(folder)
         sock = _listening(host, port)  # before anything starts: a busy port is said first
         token = secrets.token_urlsafe(24)
         web = create_app(folder, token)
         web.state.jobs.prepare()  # the first solve's process: started before the first click
+        if note is not None:
+            typer.echo(f"note: {note}", err=True)
         if host not in LOOPBACK:
             typer.echo(
                 f"warning: listening on {host}: anyone who can reach this machine and learns "
@@ -98,6 +106,26 @@ def serve(
         finally:
             web.state.jobs.shutdown()
             sock.close()
+
+
+def _no_portfolios(folder: Path) -> str | None:
+    """What to say of a folder to serve without a portfolios/ folder, where the workbench
+    finds its portfolios (`serve .` in the repository, `serve deals/portfolios`): it served
+    a page saying "No portfolio files in ./portfolios" alone. The deals folder meant, where
+    one is near: inside it (`./deals`) or above it; else None when it has portfolios/."""
+    if (folder / "portfolios").is_dir():
+        return None
+    said = f"{folder} has no portfolios/ folder, so the workbench lists no portfolio"
+    above = [p for p in Path(os.path.abspath(folder)).parents if (p / "portfolios").is_dir()]
+    if (folder / "deals" / "portfolios").is_dir():
+        meant = folder / "deals"
+    elif above:
+        meant = Path(os.path.relpath(above[0])) if not folder.is_absolute() else above[0]
+    else:
+        return f"{said}: it lists the portfolio files of {folder / 'portfolios'}/"
+    return (
+        f"{said}; serve the deals folder that holds it: dealbench serve {shlex.quote(str(meant))}"
+    )
 
 
 def _listening(host: str, port: int) -> socket.socket:

@@ -52,7 +52,8 @@ def load_source(
     """A result.json or a package YAML file, checked against its portfolio (required for a
     package; a result.json names its own). Either path may be a str or any os.PathLike (a
     str was an AttributeError)."""
-    from dealbench.model import detect_kind, load_package, load_portfolio, refuse_other_kind
+    from dealbench.model import detect_kind, load_package, load_portfolio
+    from dealbench.model.file_kind import not_a_result
     from dealbench.model.yamlio import read_yaml
 
     path = Path(path)
@@ -102,13 +103,19 @@ def load_source(
                 "itself",
             )
         return replace(source, date=result_date(path), warnings=warnings)
-    given = read_yaml(path)
+    given = not_a_result(read_yaml(path))
     try:
         kind = detect_kind(given)
     except InputError:  # unclear: loading it says what is wrong
         kind = "package"
-    if kind != "round":  # a round file is read as the package it records
-        refuse_other_kind(given, "package")  # a portfolio file here is named so
+    if kind not in ("round", "package"):  # a round file is read as the package it records
+        said = f"this is a {kind} file, expected a solve's result.json or a package file here"
+        if kind == "portfolio":  # `render PORTFOLIO`: what gives its documents
+            said += (
+                "; a portfolio's documents are its solve's: `dealbench solve PORTFOLIO --out "
+                "DIR --render md` writes them, and `render DIR/result.json` renders them again"
+            )
+        raise InputError(given.issue((), said))
     if portfolio_path is None:
         raise ArgumentError("portfolio_path", f"{path} is a package; give the portfolio it is for")
     portfolio = load_portfolio(portfolio_path)
