@@ -525,7 +525,7 @@ def test_two_commands_racing_for_one_number_do_not_both_succeed(rounds: Path) ->
     assert sorted(outcomes)[-1] == "ok"
     assert outcomes.count("ok") == 1
     refused = next(o for o in outcomes if o != "ok")
-    assert "was recorded by another command meanwhile; nothing written" in refused
+    assert "recorded by another command while this one made round 5" in refused
     assert len(list((rounds / "AE").glob("005-*.yaml"))) == 1
     load_negotiation(pf, rounds, "AE")  # the folder is still valid
 

@@ -62,7 +62,9 @@ class RegimeRow(BaseModel):
     title: str
     status: str
     message: str = ""
-    deals: int = 0
+    #: None, as every figure, for a regime stopped or refused before any deal (`compare
+    #: --json` said `deals: 0` beside `us_value: null`).
+    deals: int | None = None
     partners: list[str] = Field(default_factory=list)
     no_deal: list[str] = Field(default_factory=list)
     compute: dict[str, float] = Field(default_factory=dict, description="Exported per period")

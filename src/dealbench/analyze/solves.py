@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from dealbench.arguments import one_of, positive_seconds
+from dealbench.arguments import at_least_one, one_of, plain_argument, positive_seconds, relative_gap
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize import SOLVERS, SolveResult, Status, solve
+from dealbench.optimize.formulation import MODES
 
 __all__ = ["SolveOptions", "chain_cost", "chains", "run_chain", "solve_all"]
 
@@ -36,8 +37,15 @@ class SolveOptions:
     warm: bool = True
 
     def __post_init__(self) -> None:
-        positive_seconds(self.time_limit)
+        """Every field checked as `solve` checks its argument, before any solve: a bad one
+        (`threads=0`, `gap=2`) was refused by the first solve of a run, or never (`warm`)."""
+        one_of(self.mode, MODES, "mode", "mode")
         one_of(self.solver, SOLVERS, "solver", "solver")
+        positive_seconds(self.time_limit)
+        relative_gap(self.gap)
+        if self.threads is not None:
+            at_least_one(self.threads, "threads", "thread")
+        plain_argument(self.warm, ["bool"], "warm")
 
 
 @dataclass(frozen=True)

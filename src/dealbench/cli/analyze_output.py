@@ -91,7 +91,7 @@ def print_comparison(c: Comparison) -> None:
         say(out, f"Note: {note}")
     for r in c.regimes:
         if r.us_value is None:
-            out.print(f"{r.regime}: {r.status}: {r.message}")
+            say(out, f"{r.regime}: {r.status}: {r.message}")
 
 
 def _aside(text: str) -> str:

@@ -200,10 +200,10 @@ def print_frontier(f: Frontier) -> None:
         say(out, said.held)
     for line in said.step_lines:
         say(out, line)
-    out.print(said.method)
+    say(out, said.method)
     for label, where in said.marked:
-        out.print(f"{label + ':':<19}{where}")
+        say(out, f"{label + ':':<19}{where}", indent=19)
     for line in said.summary:
-        out.print(line)
+        say(out, line)
     for note in said.notes:
         say(out, note)

@@ -341,7 +341,7 @@ def print_result(result: SolveResult) -> None:
         say(out, objective_line(result))
     say(out, schedule_line(result))
     if result.deals:
-        out.print(f"No deal: {', '.join(result.no_deal) or 'none'}")
+        say(out, f"No deal: {', '.join(result.no_deal) or 'none'}")
     say(out, supply_line(result))
     budget = "no budget" if result.risk_budget is None else f"budget {h100e(result.risk_budget)}"
     out.print(f"Risk (risk-weighted H100e): {h100e(result.risk_total)} ({budget})")

@@ -389,7 +389,7 @@ def _print_solved(
 
     output.print_result(result)
     if after := message_after(result):
-        typer.echo(after)
+        typer.echo(output.paragraph(after))
     output.print_notes(result.notes)  # before "the best package MX accepts": under which caps
     explaining.print_reasons(
         reasons, portfolio, rounds=rounds, scenario=scenario, required=result.required

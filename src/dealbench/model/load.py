@@ -51,7 +51,7 @@ def _load(
         source = read_yaml(path) if source is None else source
     except InputError as exc:
         folder = _FOLDER_OF.get(_KIND_OF.get(model.__name__, ""))
-        raise (exc if folder is None else _in_its_folder(exc, folder)) from None
+        raise (exc if folder is None else _in_its_folder(exc, [folder])) from None
     if model.__name__ in _KIND_OF:
         refuse_other_kind(source, _KIND_OF[model.__name__])
     value: M = validate(source, model)
@@ -75,14 +75,20 @@ _KIND_OF: dict[str, Kind] = {
 #: The folder of deals/ each kind of file is kept in, where a bare name is looked for.
 _FOLDER_OF = {"policy": "policy", "partner": "partners", "portfolio": "portfolios"}
 
+#: Where a bare name of a file of any kind (`validate ae`) is looked for, in this order.
+_ANY_FOLDER = ["portfolios", "partners", "policy", "packages", "scenarios"]
 
-def _in_its_folder(exc: InputError, folder: str) -> InputError:
+
+def _in_its_folder(exc: InputError, folders: list[str]) -> InputError:
     """`exc`, a file named by a bare name and not found with nothing near it (`solve
-    gulf-asia`), saying the file of that name in the `folder` of deals/ its kind is kept
-    in: "file not found; did you mean deals/portfolios/gulf-asia.yaml?"."""
+    gulf-asia`), saying the file of that name in the first of `folders` of deals/ that
+    holds one (the folder its kind is kept in; any, for a file of any kind: `validate ae`):
+    "file not found; did you mean deals/portfolios/gulf-asia.yaml?"."""
     issues = []
     for issue in exc.issues:
-        meant = in_deals(issue.file, folder) if issue.message == NOT_FOUND else None
+        meant = None
+        if issue.message == NOT_FOUND:
+            meant = next(filter(None, (in_deals(issue.file, f) for f in folders)), None)
         message = f"{NOT_FOUND}; did you mean {meant}?"
         issues.append(issue if meant is None else replace(issue, message=message))
     return InputError(issues, argument=exc.argument)
@@ -307,7 +313,10 @@ def load_file(path: str | os.PathLike[str], portfolio: Portfolio | None = None) 
     The file is read once for its kind and its contents (a portfolio's own references
     are read by `load_portfolio`)."""
     path = Path(path)
-    source = not_a_result(read_yaml(path))
+    try:
+        source = not_a_result(read_yaml(path))
+    except InputError as exc:
+        raise _in_its_folder(exc, _ANY_FOLDER) from None
     kind = detect_kind(source, closest=True)
     value: Any
     if kind == "policy":

@@ -12,13 +12,14 @@ floor). The ends themselves are found in `frontier_ends`.
 
 from __future__ import annotations
 
+import numbers
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 from dealbench.analyze.parallel import start_workers
-from dealbench.arguments import at_least_one, one_of, relative_gap
+from dealbench.arguments import at_least_one, given_briefly, one_of, relative_gap
 from dealbench.errors import ArgumentError
 from dealbench.figures import usd
 from dealbench.list_words import and_list
@@ -185,7 +186,7 @@ def frontier_in(
     check_partner(portfolio, partner)
     one_of(axis, AXES, "axis", "axis")
     gap = relative_gap(gap)
-    _check_points(points, axis, jointly)
+    points = _check_points(points, axis, jointly)
     if jobs is not None:  # 0 or -1 ran in this process unsaid, as `risk_report` refuses
         at_least_one(jobs, "jobs")
     if base is None:
@@ -299,11 +300,15 @@ def frontier_in(
     return curve.model_copy(update={"seconds": time.perf_counter() - start})
 
 
-def _check_points(points: int | Literal["all"], axis: Axis, jointly: bool) -> None:
-    """Raises ArgumentError for `points` out of range, or "all" where it is not exact."""
-    whole = isinstance(points, int) and not isinstance(points, bool)
-    if points != "all" and not (whole and 2 <= points <= MAX_POINTS):
-        raise ArgumentError("points", f"points must be between 2 and {MAX_POINTS}, or 'all'")
+def _check_points(points: int | Literal["all"], axis: Axis, jointly: bool) -> int | Literal["all"]:
+    """`points`, an int or "all"; an ArgumentError for points out of range, or "all" where
+    it is not exact."""
+    whole = isinstance(points, numbers.Integral) and not isinstance(points, bool)
+    if points != "all" and not (whole and 2 <= points <= MAX_POINTS):  # numpy's are whole too
+        raise ArgumentError(
+            "points",
+            f"expected a whole number from 2 to {MAX_POINTS}, or 'all'; got {given_briefly(points)}",
+        )
     if points == "all" and jointly:
         raise ArgumentError(
             "points",
@@ -313,6 +318,7 @@ def _check_points(points: int | Literal["all"], axis: Axis, jointly: bool) -> No
         raise ArgumentError(
             "points", "'all' is exact on the partner axis; on the risk axis give a number"
         )
+    return "all" if points == "all" else int(points)
 
 
 def _displaced(

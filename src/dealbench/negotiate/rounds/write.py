@@ -217,15 +217,7 @@ def append_round(
             with folder_locked(negotiation.folder):
                 now = load_negotiation(portfolio, negotiation.folder.parent, negotiation.partner)
                 if now.next_number != data.round:
-                    raise InputError(
-                        Issue(
-                            display_path(target),
-                            None,
-                            "",
-                            f"round {now.next_number - 1} was recorded by another command "
-                            "meanwhile; nothing written (run the command again)",
-                        )
-                    )
+                    raise InputError(_raced(data, now))
                 # Linked into place with its temporary file removed, or neither: a Ctrl-C
                 # just after the link said nothing of the round (and could leave the
                 # temporary file in the rounds folder).
@@ -296,6 +288,23 @@ def _say_recorded(exc: DealbenchError | KeyboardInterrupt, data: RoundFile, path
             f"note: {_what(data)} was recorded as round {data.round} "
             f"({display_path(path)}) before the command {stopped} (see `dealbench history`)"
         )
+
+
+def _raced(data: RoundFile, now: Negotiation) -> Issue:
+    """A round another command recorded while this one made its own of the same number:
+    named by its file, which the refusal read of the file this one would have written (it
+    does not exist), and what to do about it: read that round first, as this round may no
+    longer be wanted (the partner countered, or the deal was concluded)."""
+    won = now.rounds[-1]
+    return Issue(
+        display_path(won.path),
+        None,
+        "",
+        f"recorded by another command while this one made round {data.round} "
+        f"({_what(data)}); nothing written: read the round recorded (`dealbench history`), "
+        f"then run the command again if {_what(data)} is still wanted (as round "
+        f"{now.next_number})",
+    )
 
 
 def _what(data: RoundFile) -> str:
