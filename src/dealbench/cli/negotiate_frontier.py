@@ -99,6 +99,7 @@ def frontier(
     from dealbench.arguments import one_of
     from dealbench.cli import output
     from dealbench.cli.analysis_output import note_uncertainty
+    from dealbench.cli.rounds_base import note_other_portfolio
     from dealbench.cli.solving import check_rounds_folder
     from dealbench.errors import ArgumentError, InputError, Issue
     from dealbench.io import OutputDir
@@ -122,6 +123,8 @@ def frontier(
         if rounds is not None:
             check_rounds_folder(rounds)
         pf = load_scenario(portfolio, policy, sets or ())
+        if rounds is not None:
+            note_other_portfolio(portfolio, pf, rounds)
         note_uncertainty(pf)
         if pf.partner(partner) is None:
             raise InputError(Issue("--partner", None, "", pf.unknown_partner(partner)))

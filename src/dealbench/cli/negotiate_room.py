@@ -6,6 +6,7 @@ Thin shells over `dealbench.negotiate.room`, as the commands that record the rou
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -279,7 +280,9 @@ def print_room(
     `portfolio` and `rounds`: the file and folder, for the command a reason points to, and
     each next move's command (`move_command`, as `counter`'s Next line names it: the room
     named only the frontier's, and left the others to the Next move column), with the
-    `strategy` and `deadline` the verdicts were given."""
+    `strategy` and `deadline` the verdicts were given. Shipped rounds take no round: the
+    commands record in a copy, whose `cp` is printed first (`record_copy`); they named
+    the shipped folder, and each was refused as printed (qa49-room)."""
     from dealbench.cli import output
     from dealbench.cli.explaining import frontier_pointer
     from dealbench.cli.output import console, print_table
@@ -288,6 +291,7 @@ def print_room(
 
     m = output.money
     held = None if rounds is None else Path(display_path(rounds))
+    record_in = held if held is None else record_copy(held, r.portfolio)
     table = compact_table(
         f"Deal room — {r.portfolio_title}",
         (
@@ -330,6 +334,27 @@ def print_room(
         echo_wrapped(r.overcommitted)
     if r.replan_note is not None:
         echo_wrapped(r.replan_note)
+    commands = {
+        row.partner: move_command(
+            row.next_move,
+            row.partner,
+            portfolio,
+            record_in,
+            counter=row.last_counter.round if row.last_counter is not None else None,
+            strategy=strategy,
+            deadline=deadline,
+            retreat=row.next_offer_retreat is not None,
+        )
+        for row in r.rows
+        if row.agreed is None
+    }
+    if record_in != held and any(commands.values()):  # the copy the commands record in
+        echo_wrapped(
+            "These rounds are the example dealbench ships, where nothing is recorded: "
+            "each Next command below records in a copy of them, which the First command "
+            "makes."
+        )
+        typer.echo(f"    First: {shlex.join(['cp', '-r', str(held), str(record_in)])}")
     for row in r.rows:
         if row.agreed is not None:  # the terms signed, not the last offer and counter above
             a = row.agreed
@@ -345,17 +370,23 @@ def print_room(
             echo_wrapped(f"{row.partner}: {row.next_move} — {row.reason}{see}", indent="  ")
             if row.next_offer_retreat is not None:  # `offer` would refuse it as it is
                 echo_wrapped(f"Note: {row.next_offer_retreat}", indent="    ")
-            command = move_command(
-                row.next_move,
-                row.partner,
-                portfolio,
-                held,
-                counter=row.last_counter.round if row.last_counter is not None else None,
-                strategy=strategy,
-                deadline=deadline,
-                retreat=row.next_offer_retreat is not None,
-            )
+            command = commands[row.partner]
             if command is not None:  # one line, unwrapped: a command to copy
                 typer.echo(f"    Next: {command}")
         else:
             echo_wrapped(f"{row.partner}: {row.reason}", indent="  ")
+
+
+def record_copy(rounds: Path, portfolio_id: str) -> Path:
+    """The folder the room's Next commands record in: `rounds` itself, or, for the example
+    rounds dealbench ships (`shipped_rounds`), a copy to make in the working folder, under
+    a name not yet taken (`cp -r` into a folder that exists would copy into it)."""
+    from dealbench.negotiate.rounds.write import shipped_rounds
+
+    if not shipped_rounds(rounds):
+        return rounds
+    copy, n = Path(f"{portfolio_id}-rounds"), 1
+    while copy.exists():
+        n += 1
+        copy = Path(f"{portfolio_id}-rounds-{n}")
+    return copy

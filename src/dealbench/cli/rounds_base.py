@@ -131,9 +131,31 @@ def portfolio_and_rounds(
                 f"(the portfolio's own folder is {own}){hint}",
                 err=True,
             )
+    note_other_portfolio(portfolio, pf, rounds)
     if figures:
         note_uncertainty(pf)
     return pf, rounds
+
+
+def note_other_portfolio(portfolio: Path, pf: Portfolio, rounds: Path) -> None:
+    """A note on stderr when the rounds folder holds rounds recorded for another portfolio
+    (`recorded_for_another`): read all the same, as the format allows (a copy of a folder
+    may serve a variant of its portfolio), but likely the wrong --rounds."""
+    from dealbench.model.yamlio import display_path
+    from dealbench.negotiate.rounds.negotiation import rounds_root
+    from dealbench.negotiate.rounds.read import recorded_for_another
+
+    other = recorded_for_another(pf, rounds)
+    if other is None:
+        return
+    path, their = other
+    own = rounds_root(portfolio, pf)
+    mine = "" if own.resolve() == rounds.resolve() else f"; its own are in {display_path(own)}"
+    typer.echo(
+        f"note: {display_path(path)} was recorded for portfolio {their}, not {pf.id}: the "
+        f"rounds in {display_path(rounds)} are read as {pf.id}'s all the same{mine}",
+        err=True,
+    )
 
 
 def round_date(text: str | None) -> dt.date | None:

@@ -213,8 +213,10 @@ def solve(
         options = {"solver": solver, "time_limit": time_limit, "gap": gap, "v_floor": floor}
         if rounds is not None:
             from dealbench.cli.analysis_output import note_uncertainty
+            from dealbench.cli.rounds_base import note_other_portfolio
             from dealbench.negotiate.plan import solve_rounds
 
+            note_other_portfolio(portfolio, pf, rounds)
             note_uncertainty(pf)  # the re-plan counts distributions at their means too
             replanned = solve_rounds(
                 pf, rounds, solver=solver, gap=gap, time_limit=time_limit, limit=limit

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import os
+import re
 from functools import partial
 from pathlib import Path
 
@@ -38,6 +39,7 @@ __all__ = [
     "load_negotiations",
     "out_of_place",
     "read_round",
+    "recorded_for_another",
 ]
 
 
@@ -46,6 +48,10 @@ __all__ = [
 _ROUND_ONLY = frozenset(RoundFile.model_fields) - frozenset(Package.model_fields)
 
 FILE_NAME = ROUND_FILE_NAME
+
+#: The comment a round recorded by dealbench begins with (`record._header`): the id of the
+#: portfolio it was recorded for.
+RECORDED_FOR = re.compile(r"^# Recorded by .* for portfolio (\S+)\.$", re.MULTILINE)
 
 
 def load_negotiations(portfolio: Portfolio, root: str | os.PathLike[str]) -> dict[str, Negotiation]:
@@ -215,6 +221,25 @@ def out_of_place(path: Path) -> Issue | None:
         "not in a partner's folder: a round file goes in its partner's "
         "folder, as CODE/NNN-us.yaml or CODE/NNN-partner.yaml",
     )
+
+
+def recorded_for_another(
+    portfolio: Portfolio, root: str | os.PathLike[str]
+) -> tuple[Path, str] | None:
+    """The first round file under `root` that dealbench recorded for another portfolio than
+    `portfolio` (its first comment names it), with that portfolio's id; else None. The
+    format names a negotiation's portfolio only by the folder its rounds are kept in
+    (`rounds/<portfolio id>/`), which --rounds chooses: another portfolio's rounds were read
+    as this one's, its regime and supply weighing them, with nothing said (qa49-room)."""
+    for path in sorted(Path(root).glob("*/[0-9][0-9][0-9]-*.yaml")):
+        try:
+            text = read_regular_file(path, display_path(path)).decode("utf-8", "replace")
+        except (InputError, OSError):
+            continue  # said as the rounds are read
+        found = RECORDED_FOR.search(text)
+        if found is not None and found.group(1) != portfolio.id:
+            return path, found.group(1)
+    return None
 
 
 def _looks_like_a_round(path: Path) -> bool:

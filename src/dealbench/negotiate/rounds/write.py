@@ -48,8 +48,20 @@ __all__ = [
     "refuse_shipped",
     "refuse_unwritable",
     "round_yaml",
+    "shipped_rounds",
     "whole",
 ]
+
+
+def shipped_rounds(root: str | os.PathLike[str]) -> bool:
+    """Whether `root` is inside the example data dealbench ships (`dealbench.shipped`),
+    where no round is recorded (`refuse_shipped`)."""
+    from dealbench.shipped import DEALS
+
+    try:
+        return Path(os.path.realpath(root)).is_relative_to(os.path.realpath(DEALS))
+    except (OSError, ValueError):
+        return False
 
 
 def refuse_shipped(root: str | os.PathLike[str]) -> None:
@@ -58,13 +70,7 @@ def refuse_shipped(root: str | os.PathLike[str]) -> None:
     outputs, the tests and the demo read those rounds as they are, and a round appended
     there stays (rounds are never removed). An InputError naming the folder, before any
     work; the remedy is a copy, which `dealbench demo` writes."""
-    from dealbench.shipped import DEALS
-
-    try:
-        inside = Path(os.path.realpath(root)).is_relative_to(os.path.realpath(DEALS))
-    except (OSError, ValueError):
-        inside = False
-    if inside:
+    if shipped_rounds(root):
         copy = Chosen(  # chosen as each shell chooses the rounds folder
             "rounds",
             "the example rounds dealbench ships, which its README, tests and demo read "

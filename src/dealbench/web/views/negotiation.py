@@ -121,6 +121,10 @@ RECORD_BUTTONS = {
 #: The field of a round form's first, hidden button: what Enter in one of its fields sends
 #: (a browser's implicit submission presses a form's first button), never a round.
 ENTER = "enter"
+#: The section of a partner's negotiation page whose form makes each next move the room
+#: names: the room's move was a word the user then had to find the form for, where the
+#: terminal's room names the command that makes it (qa49-room).
+MOVE_FORMS = {"accept": "close-h", "walk away": "close-h", "offer": "offer-h", "counter": "offer-h"}
 
 
 def routes() -> list[Route]:
@@ -168,7 +172,15 @@ async def show_room(request: Request) -> Response:
     # why): Back from a negotiation re-planned every open negotiation again (qa43-scale).
     found = await drawn(request, folder, ("room", why), partial(room, pf, folder, why=why))
     the_room = found.worded(CHOOSES)
-    return page(request, "room.html.j2", name=name, room=the_room, why=why, **notes(request, pf))
+    return page(
+        request,
+        "room.html.j2",
+        name=name,
+        room=the_room,
+        why=why,
+        move_forms=MOVE_FORMS,
+        **notes(request, pf),
+    )
 
 
 async def show_partner(request: Request) -> Response:
