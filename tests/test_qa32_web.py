@@ -98,7 +98,7 @@ def test_a_counters_verdict_says_what_counter_says_of_the_frontier_and_the_suppl
 ) -> None:
     """QA's counter recorded from the negotiation page showed the US utility the frontier
     gives at the counter's partner utility, but never the package that gives it (`counter`:
-    "... with veu, invest-us=100bn, ..., compute 2026 150,000, ..."), nor what accepting
+    "... under veu with invest-us=100bn, ..., compute 2026 150,000, ..."), nor what accepting
     takes ("Takes: H100e 2026 100,000, ...; risk ...") and leaves the other open
     negotiations ("Supply left for the other open negotiations if accepted (H100e): ..."):
     a web user could not see what a yes would cost the rest of the portfolio. The page now
@@ -123,7 +123,7 @@ def test_a_counters_verdict_says_what_counter_says_of_the_frontier_and_the_suppl
     assert set(page) == {"frontier-words", "taken", "supply-left"}, words(answer.text)
     for key, line in page.items():
         assert line.rstrip(".") in said, (key, line, said)
-    assert "with veu, invest-us=100bn" in page["frontier-words"]
+    assert "under veu with invest-us=100bn" in page["frontier-words"]
     assert page["supply-left"].startswith(
         "Supply left for the other open negotiations if accepted (H100e): 2026 "
     )

@@ -102,7 +102,7 @@ def _andes(root: Path) -> Path:
 def test_a_verdicts_frontier_package_without_concessions_says_so(tmp_path: Path) -> None:
     """`counter` on a Peruvian counter above its ask and cap said the frontier's package
     was "with veu, -, compute 2026Q1 2,000, ...": the "-" a table prints for no
-    concessions, inside a sentence. It now says "with veu, no concessions, compute"."""
+    concessions, inside a sentence. It now says "under veu with no concessions, compute"."""
     portfolio = _andes(tmp_path)
     counter = tmp_path / "pe-counter.yaml"
     counter.write_text(
@@ -114,7 +114,7 @@ def test_a_verdicts_frontier_package_without_concessions_says_so(tmp_path: Path)
     run = invoke(["counter", portfolio, counter, "--no-documents"])
     assert run.exit_code == 0, run.output
     said = " ".join(run.stdout.split())
-    assert "with veu, no concessions, compute 2026Q1 2,000, 2026Q2 3,000" in said
+    assert "under veu with no concessions, compute 2026Q1 2,000, 2026Q2 3,000" in said
     assert ", -," not in said
 
 

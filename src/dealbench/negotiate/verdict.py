@@ -178,15 +178,17 @@ class Verdict(BaseModel):
             else ""
         )
         # A sentence, not a table cell: a package of no concessions says so, never "-"
-        # ("with veu, -, compute ...", qa46-newuser).
+        # ("with veu, -, compute ...", qa46-newuser). The level is said apart from the
+        # concessions: a concession may share a level's id ("with kyc, russia-controls,
+        # kyc, ...", qa49-negotiate).
         given: dict[str, str | bool] = {
             cid: level for cid, level in f.package.concessions.items() if level is not False
         }
         granted = concessions_text(given) if given else "no concessions"
         return (
             f"giving the partner at least {floor}, the US could get {money(f.us_utility)} "
-            f"({more}), the partner {money(f.partner_utility)}, with {f.package.security}, "
-            f"{granted}, compute {compute}{alone}"
+            f"({more}), the partner {money(f.partner_utility)}, under {f.package.security} "
+            f"with {granted}, compute {compute}{alone}"
         )
 
     @property
