@@ -221,7 +221,10 @@ def compare(
     """Solve `portfolio` under each policy (overrides applied after the regime change).
 
     `policies`: `Policy` objects, or regime names (`REGIMES`: tiered, monopoly, repeal,
-    bilateral) and policy files (a str or a path), read by `find_regime`.
+    bilateral) and policy files (a str or a path), read by `find_regime`. `overrides`: as
+    `apply_overrides` takes them (a mapping of path to value, or `--set`'s PATH=VALUE
+    texts); `options`: a `SolveOptions` (mode, solver, time limit, gap), each regime's
+    solve's; `executor`: where the solves run (`make_executor`; None: here, in turn).
 
     Returns the comparison and, per regime id, the portfolio solved and its result
     (for documents and result files). `explain`: each result carries why its partners
@@ -229,6 +232,9 @@ def compare(
     the table's words, which otherwise work out part of it for themselves; `limit`: how
     many partners without a deal each explains (None: every one, `compare --explain-all`),
     as `no_deal_reasons` counts them.
+
+    Raises ArgumentError naming the argument at fault before any solve (an unknown
+    regime, an override some regime refuses: the regime named).
     """
     portfolio = a_portfolio(portfolio)
     limit = zero_or_more(limit, "limit", "partners to explain")  # before any solve

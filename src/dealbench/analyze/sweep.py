@@ -376,7 +376,16 @@ def sweep_param(
     refine: int = REFINE,
     progress: Any = None,
 ) -> tuple[SweepResult, list[SolveResult]]:
-    """Solve `steps` values of `path` from `start` to `stop`; find where the package changes."""
+    """Solve `steps` values of `path` from `start` to `stop`; find where the package changes.
+
+    `path` is an override's (`partners.AE.batna`); `start` and `stop` are values as a file
+    writes them (`"2bn"`, `900_000`) or numbers in the file's units (USD, H100e).
+    `overrides`, `options` and `executor` are as `compare` takes them; `refine`: how many
+    bisections narrow each interval where the package changes (0: none).
+
+    Returns the sweep (`SweepResult`: its rows and `change_points`, what `dealbench sweep
+    --param` prints) and each grid value's `SolveResult`, in order. Raises ArgumentError
+    naming the argument at fault before any solve."""
     portfolio = a_portfolio(portfolio)
     check_steps(steps, refine)
     opts = solve_options(options)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from dealbench.analyze.parallel import start_workers
-from dealbench.arguments import at_least_one, one_of, relative_gap
+from dealbench.arguments import at_least_one, given_briefly, one_of, relative_gap
 from dealbench.errors import ArgumentError
 from dealbench.figures import usd
 from dealbench.list_words import and_list
@@ -303,7 +303,9 @@ def _check_points(points: int | Literal["all"], axis: Axis, jointly: bool) -> No
     """Raises ArgumentError for `points` out of range, or "all" where it is not exact."""
     whole = isinstance(points, int) and not isinstance(points, bool)
     if points != "all" and not (whole and 2 <= points <= MAX_POINTS):
-        raise ArgumentError("points", f"points must be between 2 and {MAX_POINTS}, or 'all'")
+        # The words of `arguments.frontier_points` (the CLI's and the web's), and what was given.
+        said = given_briefly(points)
+        raise ArgumentError("points", f"expected a number 2-{MAX_POINTS} or 'all', not {said}")
     if points == "all" and jointly:
         raise ArgumentError(
             "points",
