@@ -167,8 +167,9 @@ def instance_of(value: object, kind: type[K], name: str, source: str) -> K:
     saying where a `kind` comes from (`source`): a path or a dict given where a loaded
     object goes was an AttributeError deep inside."""
     if not isinstance(value, kind):
+        article = "an" if kind.__name__[0] in "AEIOU" else "a"
         raise ArgumentError(
-            name, f"expected a {kind.__name__} ({source}), got {given_briefly(value)}"
+            name, f"expected {article} {kind.__name__} ({source}), got {given_briefly(value)}"
         )
     return value
 

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from dealbench.analyze.limits import decided_by_each
-from dealbench.analyze.parallel import Executor
+from dealbench.analyze.parallel import Executor, an_executor
 from dealbench.analyze.scenarios import apply_overrides
 from dealbench.analyze.solves import (
     NONE_FOUND,
@@ -27,12 +27,14 @@ from dealbench.analyze.solves import (
     chains,
     found_deals,
     run_chain,
+    solve_options,
 )
 from dealbench.arguments import given_briefly, zero_or_more
 from dealbench.errors import ArgumentError
 from dealbench.limit import Limit
 from dealbench.list_words import and_list
 from dealbench.model.arguments import a_portfolio
+from dealbench.model.overrides import override_sets
 from dealbench.model.policy import Policy
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.regimes import find_regime, replaced_caps_note, under_regime
@@ -211,7 +213,7 @@ def compare(
     portfolio: Portfolio,
     policies: Sequence[Policy | str | os.PathLike[str]] | str | os.PathLike[str],
     *,
-    overrides: Mapping[str, Any] | None = None,
+    overrides: Mapping[str, Any] | Iterable[str] | str | None = None,
     options: SolveOptions | None = None,
     executor: Executor | None = None,
     progress: Any = None,
@@ -221,7 +223,10 @@ def compare(
     """Solve `portfolio` under each policy (overrides applied after the regime change).
 
     `policies`: `Policy` objects, or regime names (`REGIMES`: tiered, monopoly, repeal,
-    bilateral) and policy files (a str or a path), read by `find_regime`.
+    bilateral) and policy files (a str or a path), read by `find_regime`. `overrides`: as
+    `apply_overrides` takes them (a mapping of path to value, or `--set`'s PATH=VALUE
+    texts); `options`: a `SolveOptions` (mode, solver, time limit, gap), each regime's
+    solve's; `executor`: where the solves run (`make_executor`; None: here, in turn).
 
     Returns the comparison and, per regime id, the portfolio solved and its result
     (for documents and result files). `explain`: each result carries why its partners
@@ -229,9 +234,15 @@ def compare(
     the table's words, which otherwise work out part of it for themselves; `limit`: how
     many partners without a deal each explains (None: every one, `compare --explain-all`),
     as `no_deal_reasons` counts them.
+
+    Raises ArgumentError naming the argument at fault before any solve (an unknown
+    regime, an override some regime refuses: the regime named).
     """
     portfolio = a_portfolio(portfolio)
     limit = zero_or_more(limit, "limit", "partners to explain")  # before any solve
+    options = solve_options(options)
+    ex = an_executor(executor)
+    overrides = override_sets(overrides, "overrides")
     given = policies
     if isinstance(policies, str | os.PathLike | Policy):  # one alone, not letter by letter
         policies = [policies]
@@ -247,11 +258,9 @@ def compare(
         raise ArgumentError("policies", "expected at least one policy (or regime name) to compare")
     read = [p if isinstance(p, Policy) else find_regime(p, option="policies") for p in policies]
     refuse_shared_ids(policies, read)
-    overrides = dict(overrides or {})
     portfolios = under_each(portfolio, read, overrides)
     # Each regime's rows are made where it was solved: in parallel, as the solves are.
-    work = chains(portfolios, options or SolveOptions(), size=1)
-    ex = executor or Executor()
+    work = chains(portfolios, options, size=1)
     task = partial(explained_table, limit=limit) if explain else solved_table
     tabled = [t for batch in ex.map(task, work, progress, cost=chain_cost) for t in batch]
     tables = {p.policy.id: (p, t) for p, t in zip(portfolios, tabled, strict=True)}

@@ -274,9 +274,7 @@ def limit_costs(
     """Each binding limit, then each limit that keeps a partner from a deal (`blocking`),
     with its cost (a re-solve without it) and its price (if given)."""
     limits = binding(pf, result) + blocking(pf, result)
-    results = solve_all(
-        [lifted(pf, lim) for lim in limits], options or SolveOptions(), executor, chain=1
-    )
+    results = solve_all([lifted(pf, lim) for lim in limits], options, executor, chain=1)
     codes = [p.code for p in pf.partners]
     out = []
     for lim, free in zip(limits, results, strict=True):

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
 from dealbench.analyze.cluster import SOLVING, ClusterError, Work
-from dealbench.arguments import at_least_one, one_of
+from dealbench.arguments import at_least_one, instance_of, one_of
 from dealbench.errors import ArgumentError
 from dealbench.workers import start_worker, stop_pool
 
@@ -55,6 +55,7 @@ __all__ = [
     "ClusterError",
     "Executor",
     "WorkerDied",
+    "an_executor",
     "default_jobs",
     "fork_server",
     "make_executor",
@@ -406,6 +407,15 @@ def _serial(
         yield fn(task)
         if progress:
             progress(i + 1, len(tasks))
+
+
+def an_executor(executor: object) -> Executor:
+    """Where a call's tasks run: `executor`, or here one after the other for None; else an
+    ArgumentError naming `executor` (a count of jobs or a concurrent.futures executor was
+    an AttributeError or a TypeError from deep inside, or run here unsaid)."""
+    if executor is None:
+        return Executor()
+    return instance_of(executor, Executor, "executor", "make_executor(jobs, None, None) makes one")
 
 
 def make_executor(

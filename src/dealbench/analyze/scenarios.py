@@ -91,14 +91,15 @@ def load_scenarios(
 def load_scenario(
     portfolio: str | os.PathLike[str],
     policy: str | os.PathLike[str] | None = None,
-    sets: Iterable[str] = (),
+    sets: Iterable[str] | str = (),
 ) -> Portfolio:
     """The portfolio as loaded, under regime `policy`, with every `PATH=VALUE` of `sets`
-    applied (in that order): what `--policy` and `--set` mean on every command."""
+    applied (in that order; one may be given alone): what `--policy` and `--set` mean on
+    every command."""
     from dealbench.model import load_portfolio
     from dealbench.model.regimes import find_regime, under_regime
 
-    overrides = parse_set(list(sets), "sets")
+    overrides = parse_set(sets, "sets")  # one alone is one, not letter by letter
     pf = load_portfolio(portfolio)
     if policy is not None:
         pf = under_regime(pf, find_regime(policy, portfolio, "policy"))

@@ -12,12 +12,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from dealbench.arguments import at_least_one, one_of, plain_argument, positive_seconds, relative_gap
+from dealbench.arguments import (
+    at_least_one,
+    instance_of,
+    one_of,
+    plain_argument,
+    positive_seconds,
+    relative_gap,
+)
 from dealbench.model.portfolio import Portfolio
-from dealbench.optimize import SOLVERS, SolveResult, Status, solve
-from dealbench.optimize.formulation import MODES
+from dealbench.optimize import MODES, SOLVERS, SolveResult, Status, solve
 
-__all__ = ["SolveOptions", "chain_cost", "chains", "run_chain", "solve_all"]
+__all__ = ["SolveOptions", "chain_cost", "chains", "run_chain", "solve_all", "solve_options"]
 
 #: Portfolios per chain: each after the first is warm-started from its neighbour.
 CHAIN = 5
@@ -74,6 +80,14 @@ def run_chain(chain: Chain) -> list[SolveResult]:
     return out
 
 
+def solve_options(options: SolveOptions | None) -> SolveOptions:
+    """`options` as an analysis' solves take them (None: `SolveOptions()`); else an
+    ArgumentError naming `options` (a dict of them was an AttributeError)."""
+    if options is None:
+        return SolveOptions()
+    return instance_of(options, SolveOptions, "options", "dealbench.SolveOptions(gap=0.01, ...)")
+
+
 def chain_cost(chain: Chain) -> float:
     """A cheap estimate of a chain's solve time, to start the longest first: the compute
     its portfolios could deliver (every partner's ask under each level's cap, each
@@ -94,16 +108,17 @@ def chain_cost(chain: Chain) -> float:
 
 
 def chains(
-    portfolios: Sequence[Portfolio], options: SolveOptions, size: int = CHAIN
+    portfolios: Sequence[Portfolio], options: SolveOptions | None, size: int = CHAIN
 ) -> list[Chain]:
     """The portfolios cut into chains of `size` neighbours (1: no warm starts)."""
+    options = solve_options(options)
     step = max(1, size if options.warm else 1)
     return [Chain(portfolios[i : i + step], options) for i in range(0, len(portfolios), step)]
 
 
 def solve_all(
     portfolios: Sequence[Portfolio],
-    options: SolveOptions,
+    options: SolveOptions | None,
     executor: object | None = None,
     *,
     chain: int = CHAIN,

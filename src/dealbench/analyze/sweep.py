@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from dealbench.analyze.packages import describe_changes, signature
-from dealbench.analyze.parallel import Executor
+from dealbench.analyze.parallel import Executor, an_executor
 from dealbench.analyze.scenarios import Scenario, apply_overrides, read_value
 from dealbench.analyze.solves import (
     Chain,
@@ -27,6 +27,7 @@ from dealbench.analyze.solves import (
     found_deals,
     run_chain,
     solve_all,
+    solve_options,
 )
 from dealbench.arguments import given_briefly
 from dealbench.errors import ArgumentError, InputError
@@ -34,7 +35,7 @@ from dealbench.figures import quantity
 from dealbench.jsontext import to_json
 from dealbench.model.arguments import a_portfolio
 from dealbench.model.granularity import Granularity
-from dealbench.model.overrides import path_error
+from dealbench.model.overrides import override_sets, path_error
 from dealbench.model.portfolio import BASE_SCENARIO, Portfolio
 from dealbench.model.regimes import caps_notes
 from dealbench.model.rules import base_sets_words
@@ -179,6 +180,8 @@ def sweep_scenarios(
     the file's path itself (what `dealbench sweep` takes) is an ArgumentError saying so."""
     portfolio = a_portfolio(portfolio)
     scenarios = scenario_pairs(scenarios)
+    options = solve_options(options)
+    ex = an_executor(executor)
     own = [i for i, (s, _pf) in enumerate(scenarios) if s.id.lower() == BASE_SCENARIO]
     base_id, base_title = BASE_SCENARIO, "As loaded"
     if own:
@@ -188,7 +191,7 @@ def sweep_scenarios(
         base_id, base_title = first.id, first.title or "As loaded"
         scenarios = [pair for i, pair in enumerate(scenarios) if i != own[0]]
     portfolios = [portfolio, *(pf for _s, pf in scenarios)]
-    results = solve_all(portfolios, options or SolveOptions(), executor, chain=1, progress=progress)
+    results = solve_all(portfolios, options, ex, chain=1, progress=progress)
     codes = [p.code for p in portfolio.partners]
     base = signature(results[0])
     rows = [row_of(base_id, results[0], title=base_title)]
@@ -197,7 +200,6 @@ def sweep_scenarios(
         moves = _compute_moves((portfolio, results[0]), (pf, result), codes)
         changes = describe_changes(base, signature(result), codes, moves)
         rows.append(row.model_copy(update={"changes": changes}))
-    ex = executor or Executor()
     return SweepResult(
         portfolio=portfolio.id,
         title=portfolio.title,
@@ -368,19 +370,30 @@ def sweep_param(
     stop: Any,
     steps: int,
     *,
-    overrides: Mapping[str, Any] | None = None,
+    overrides: Mapping[str, Any] | Iterable[str] | str | None = None,
     options: SolveOptions | None = None,
     executor: Executor | None = None,
     refine: int = REFINE,
     progress: Any = None,
 ) -> tuple[SweepResult, list[SolveResult]]:
-    """Solve `steps` values of `path` from `start` to `stop`; find where the package changes."""
+    """Solve `steps` values of `path` from `start` to `stop`; find where the package changes.
+
+    `path` is an override's (`partners.AE.batna`); `start` and `stop` are values as a file
+    writes them (`"2bn"`, `900_000`) or numbers in the file's units (USD, H100e).
+    `overrides`, `options` and `executor` are as `compare` takes them; `refine`: how many
+    bisections narrow each interval where the package changes (0: none).
+
+    Returns the sweep (`SweepResult`: its rows and `change_points`, what `dealbench sweep
+    --param` prints) and each grid value's `SolveResult`, in order. Raises ArgumentError
+    naming the argument at fault before any solve."""
     portfolio = a_portfolio(portfolio)
     check_steps(steps, refine)
-    check_swept(path, overrides or {})
-    base = apply_overrides(portfolio, overrides or {})
+    opts = solve_options(options)
+    executor = an_executor(executor)
+    overrides = override_sets(overrides, "overrides")
+    check_swept(path, overrides)
+    base = apply_overrides(portfolio, overrides)
     values = sweep_values(base, path, start, stop, steps)
-    opts = options or SolveOptions()
     portfolios = [apply_overrides(base, {path: v}, name="steps") for v in values]
     # The progress counts the grid's solves, then each interval narrowed by bisection
     # (most of a sweep's time where the package changes often); until the grid is
@@ -404,7 +417,7 @@ def sweep_param(
     if progress is not None:  # the grid done: the bar moves on before the first interval
         progress(solves, solves + (len(tasks) if refine > 0 else 0))
     if refine > 0:
-        found = (executor or Executor()).map(_bisect, tasks, _part(progress, solves, 0))
+        found = executor.map(_bisect, tasks, _part(progress, solves, 0))
         points = [p for each in found for p in each]
     else:
         points = [_point(t.low, t.high, t.at_low, t.at_high, codes) for t in tasks]
@@ -419,7 +432,7 @@ def sweep_param(
         unit="USD" if is_money(portfolios[0], path) else None,
         rows=rows,
         change_points=points,
-        executor=(executor or Executor()).describe(),
+        executor=executor.describe(),
         notes=caps_notes(base),
     ), results
 

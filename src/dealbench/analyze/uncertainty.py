@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
 from dealbench.analyze.cluster import SAMPLING
-from dealbench.analyze.parallel import Executor
+from dealbench.analyze.parallel import Executor, an_executor
 from dealbench.arguments import at_least_one, sample_count, seed_of
 from dealbench.checker import check, evaluate
 from dealbench.checker.tolerance import MONEY_TOL, REL_TOL, compute_limit_reach
@@ -224,6 +224,7 @@ def sample_package(
     tasks = [(portfolio, package, seed, c, n) for c, n in enumerate(sizes)]
     if executor is None:
         executor = Executor("processes" if jobs > 1 else "serial", max(1, jobs))
+    executor = an_executor(executor)
     # Its messages (a worker died, a cluster without workers) say what runs: samples.
     parts = replace(executor, work=SAMPLING).map(_task, tasks, progress)
     return Samples(

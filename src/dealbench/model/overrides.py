@@ -48,7 +48,7 @@ from dealbench.model.positions import field_path, key_text
 from dealbench.model.validation import matching_errors
 from dealbench.model.yamlio import Loc
 
-__all__ = ["GIVEN", "apply_overrides", "path_error"]
+__all__ = ["GIVEN", "apply_overrides", "override_sets", "path_error"]
 
 
 #: The key overrides given as arguments (not from a scenarios file) have in a portfolio's
@@ -74,22 +74,13 @@ def apply_overrides(
     the caller's argument, and the error an ArgumentError naming `name`.
     """
     portfolio = a_portfolio(portfolio)  # a path returned itself (no overrides), else failed
-    if isinstance(overrides, str | list | tuple):
-        if not all(isinstance(item, str) for item in overrides):
-            raise ArgumentError(name, "expected a mapping of path to value, or PATH=VALUE texts")
-        overrides = parse_set(overrides, name)
-    elif not isinstance(overrides, Mapping):
-        raise ArgumentError(
-            name,
-            "expected a mapping of path to value, or PATH=VALUE texts, "
-            f"not {type(overrides).__name__}",
-        )
+    overrides = override_sets(overrides, name)
     if not overrides:
         return portfolio
     # Each refused override is said, and the rest are still tried (on the portfolio without
     # it): the first alone hid the next until the next run. A path given twice is applied
     # twice, in order: its first value is checked too, and the last is the one kept.
-    steps = (overrides if isinstance(overrides, Sets) else Sets.of(overrides, {})).in_order()
+    steps = overrides.in_order()
     issues: list[Issue] = []
     for path, value, typed in steps:
         try:
@@ -114,6 +105,25 @@ def apply_overrides(
     return portfolio.model_copy(
         update={"inputs": inputs, "overrides": given, "override_from": origin}
     )
+
+
+def override_sets(overrides: Mapping[str, Any] | Iterable[str] | str | None, name: str) -> Sets:
+    """Overrides as every call taking them reads them (`Sets`): a mapping of path to value,
+    or `--set`'s "PATH=VALUE" texts (a list, or one alone), or None for none; else an
+    ArgumentError naming `name` (`compare(overrides=["X=1"])` was a ValueError of `dict`)."""
+    if overrides is None:
+        return Sets()
+    if isinstance(overrides, str | list | tuple):
+        if not all(isinstance(item, str) for item in overrides):
+            raise ArgumentError(name, "expected a mapping of path to value, or PATH=VALUE texts")
+        return parse_set(overrides, name)
+    if not isinstance(overrides, Mapping):
+        raise ArgumentError(
+            name,
+            "expected a mapping of path to value, or PATH=VALUE texts, "
+            f"not {type(overrides).__name__}",
+        )
+    return overrides if isinstance(overrides, Sets) else Sets.of(overrides, {})
 
 
 def path_error(portfolio: Portfolio, path: str) -> str | None:

@@ -305,10 +305,9 @@ def _check_points(points: int | Literal["all"], axis: Axis, jointly: bool) -> in
     it is not exact."""
     whole = isinstance(points, numbers.Integral) and not isinstance(points, bool)
     if points != "all" and not (whole and 2 <= points <= MAX_POINTS):  # numpy's are whole too
-        raise ArgumentError(
-            "points",
-            f"expected a whole number from 2 to {MAX_POINTS}, or 'all'; got {given_briefly(points)}",
-        )
+        # The words of `arguments.frontier_points` (the CLI's and the web's), and what was given.
+        said = given_briefly(points)
+        raise ArgumentError("points", f"expected a number 2-{MAX_POINTS} or 'all', not {said}")
     if points == "all" and jointly:
         raise ArgumentError(
             "points",

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dealbench.analyze.parallel import Executor
+from dealbench.analyze.parallel import Executor, an_executor
 from dealbench.checker import DealFigures
 from dealbench.errors import Chosen
 from dealbench.figures import usd_change
@@ -286,6 +286,7 @@ def room(
     `solve --rounds` says it. That reason is a search of its own (at M about two
     seconds a partner, where the room is a fraction of one solve), so it is asked for."""
     check_strategy(strategy, deadline)
+    executor = an_executor(executor)
     root = Path(root)  # a str as well as a Path
     negotiations = load_negotiations(portfolio, root)
     plan = replan(portfolio, negotiations, gap=gap)
@@ -294,7 +295,7 @@ def room(
         for n in negotiations.values()
         if n.stage == "countered" and (r := n.last_counter) is not None and r.package is not None
     ]
-    answers = (executor or Executor()).map(_weigh, weighed)
+    answers = executor.map(_weigh, weighed)
     verdicts = {w.package.partner: a for w, a in zip(weighed, answers, strict=True)}
     # Why the plan gives a partner not yet offered anything no deal, as `solve --rounds` and
     # `offer` say it (one computation: `optimize.explain.no_deal`), when asked.
