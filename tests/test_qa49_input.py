@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpers import Runner
-
 from dealbench import load_portfolio
+from helpers import Runner
 
 
 def test_a_package_without_its_partner_is_told_the_partner_is_missing(
