@@ -204,16 +204,20 @@ _POINT_GROUPED = re.compile(r"[-+]?[1-9]\d{0,2}(?:\.\d{3})+")
 
 #: A minus sign as typeset (U+2212, pasted from a word processor or a PDF) and its small
 #: and full-width forms: each is a minus, read as `-` (it looks like one, and means one).
-_MINUS = str.maketrans(dict.fromkeys("\u2212\ufe63\uff0d", "-"))
+#: The spaces typeset between thousands (no-break, narrow no-break, thin and figure
+#: spaces: `1 250 000` as a word processor or a French text writes it) are spaces.
+_TYPESET = str.maketrans(
+    dict.fromkeys("\u2212\ufe63\uff0d", "-") | dict.fromkeys("\u00a0\u202f\u2009\u2007", " ")
+)
 #: Dashes that look like a minus but are not one (hyphens, en and em dashes).
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015"
 
 
 def _signs(text: str) -> str:
-    """`text` with a typeset minus sign read as `-`; a dash where the sign goes (`–8bn`,
-    an en dash) is refused with the way to write it, not "expected an amount" of a figure
-    that reads like one."""
-    text = text.translate(_MINUS)
+    """`text` with a typeset minus sign read as `-` and a typeset space as a space; a dash
+    where the sign goes (`–8bn`, an en dash) is refused with the way to write it, not
+    "expected an amount" of a figure that reads like one."""
+    text = text.translate(_TYPESET)
     first = text.strip().lstrip("$")[:1]
     if first and first in _DASHES:
         rest = text.strip().lstrip("$")[1:]

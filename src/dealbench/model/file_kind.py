@@ -46,10 +46,23 @@ def not_a_result(source: Source) -> Source:
     return source
 
 
+#: The fields a package gives at its top level and a round file under its `package`.
+_PACKAGE_TERMS = {"security", "compute", "concessions"}
+
 #: Each kind of file, the keys that tell it and how a message names them, in the order
-#: they are tried: a round names no partner (a package may carry its side and round too).
+#: they are tried: a round names no partner (a package may carry its side and round too),
+#: and keeps its terms under `package` (a package whose `partner` is left out still gives
+#: them at the top: it was told to move them under `package`, not that partner is missing).
 _KIND_KEYS: tuple[tuple[Kind, Callable[[set[str]], bool], str], ...] = (
-    ("round", lambda k: {"round", "side"} <= k and "partner" not in k, "round, side"),
+    (
+        "round",
+        lambda k: (
+            {"round", "side"} <= k
+            and "partner" not in k
+            and ("package" in k or not k & _PACKAGE_TERMS)
+        ),
+        "round, side",
+    ),
     ("policy", lambda k: "security_levels" in k, "security_levels"),
     ("portfolio", lambda k: {"partners", "periods"} <= k, "partners, periods"),
     ("package", lambda k: {"partner", "security"} <= k, "partner, security"),
