@@ -33,7 +33,7 @@ from dealbench.errors import ArgumentError, InfeasibleError
 from dealbench.list_words import plural
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.explain.data import NoDeal
-from dealbench.optimize.finish import result_from_check
+from dealbench.optimize.finish import acceptance_limits, result_from_check
 from dealbench.optimize.result import Robust, RobustAcceptance, SolveResult, Status
 from dealbench.units import percent_hint, share_percent
 
@@ -191,8 +191,16 @@ def robust_solve(
     if progress is not None:
         progress(MAX_ROUNDS, MAX_ROUNDS)
     # The figures a user reads come from `check`, against the portfolio as written.
-    checked = check(portfolio, [d.package() for d in current.deals])
+    packages = [d.package() for d in current.deals]
+    checked = check(portfolio, packages)
     result = result_from_check(portfolio, base.mode, current.status, current.solver, checked)
+    # A partner held to its raised walk-away value is held by a limit: the share asked for.
+    at_raised = check(_with_raised_batnas(portfolio, raised), packages).deals
+    held = acceptance_limits(
+        [d for d in at_raised if d.partner in raised],
+        f"their walk-away value raised for acceptance in {share_percent(level)} of the samples",
+    )
+    result = result.model_copy(update={"binding": [*result.binding, *held]})
     if current.status == Status.TIME_LIMIT:
         result = result.model_copy(update={"status": Status.TIME_LIMIT})
     robustness = _robustness(portfolio, base, result, raised, level, samples, seed, rounds, reached)

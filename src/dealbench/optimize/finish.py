@@ -9,10 +9,10 @@ document prints, is the package `check` recomputed from the model alone.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from dealbench.checker import PortfolioCheck, check
+from dealbench.checker import DealFigures, PortfolioCheck, check
 from dealbench.checker.tolerance import at_limit
 from dealbench.checker.used_up import risk_used_up_line, supply_wanted, unknown_why, used_up
 from dealbench.figures import quantity, usd
@@ -25,6 +25,7 @@ from dealbench.optimize.schedule.signable import schedule
 from dealbench.optimize.schedule.smooth import ScheduleStart
 
 __all__ = [
+    "acceptance_limits",
     "binding_limits",
     "empty_result",
     "finish",
@@ -192,7 +193,7 @@ def binding_limits(
         *_v_floor_limit(checked, v_floor, unrounded_v),
         *_shared_limits(portfolio, checked, step),
         *_cap_limits(portfolio, checked),
-        *_acceptance_limits(checked),
+        *acceptance_limits(checked.deals),
     ]
 
 
@@ -274,14 +275,14 @@ def _cap_limits(portfolio: Portfolio, checked: PortfolioCheck) -> list[Limit]:
     return out
 
 
-def _acceptance_limits(checked: PortfolioCheck) -> list[Limit]:
-    """The partners held to their walk-away value: one sentence for them all."""
+def acceptance_limits(
+    deals: Sequence[DealFigures], walk_away: str = "their walk-away value"
+) -> list[Limit]:
+    """The partners of `deals` held to `walk_away` (within USD 1m of it plus the required
+    margin): one sentence for them all. A robust solve names the walk-away value it raised."""
     out = []
-    held = [d for d in checked.deals if abs(d.partner_margin) <= 1e6]
-    message = (
-        f"Held to their walk-away value plus the required margin: "
-        f"{', '.join(d.partner for d in held)}."
-    )
+    held = [d for d in deals if abs(d.partner_margin) <= 1e6]
+    message = f"Held to {walk_away} plus the required margin: {', '.join(d.partner for d in held)}."
     for deal in held:  # one object per partner; one sentence for them all
         out.append(
             Limit(
