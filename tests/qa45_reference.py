@@ -423,7 +423,7 @@ def options(spec: Spec, p: dict[str, Any]) -> list[Option]:
     menus = [[None, *choices(c)] for c in p["concessions"]]
     out: list[Option] = []
     for k in LEVELS:
-        if k not in p["security_costs"] or (p["tier"] == 3):
+        if k not in p["security_costs"]:  # (tier 3 deals on terms alone: `limit` is 0)
             continue
         found: list[Option] = []
         for pick in itertools.product(*menus):
