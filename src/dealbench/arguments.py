@@ -223,6 +223,29 @@ def amount_of_usd(value: object, name: str) -> float:
     return float(value)  # type: ignore[arg-type]
 
 
+def positive_usd(value: object, name: str) -> float:
+    """A positive, finite amount of USD (`1e6`); else an ArgumentError."""
+    amount = amount_of_usd(value, name)
+    if amount <= 0:
+        raise ArgumentError(
+            name, f"expected a positive amount of USD, such as 1e6, got {given_briefly(value)}"
+        )
+    return amount
+
+
+def compute_step(value: object, name: str = "step") -> float:
+    """A step of compute in H100e: 0 (any amount) or a positive finite number (`500`);
+    else an ArgumentError (-1 and nan were taken as 0, steps asked for and none made)."""
+    ok = isinstance(value, int | float) and not isinstance(value, bool)
+    if not ok or not math.isfinite(value) or value < 0:  # type: ignore[operator, arg-type]
+        raise ArgumentError(
+            name,
+            "expected 0 (any amount) or a positive number of H100e, such as 500, "
+            f"got {given_briefly(value)}",
+        )
+    return float(value)  # type: ignore[arg-type]
+
+
 def frontier_points(text: str, name: str = "points") -> int | Literal["all"]:
     """How many frontier points to draw (`frontier`, `history`): a number from 2 to 1000, or
     'all' (every non-dominated package)."""

@@ -25,7 +25,7 @@ from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict
 
-from dealbench.arguments import amount_of_usd, at_least_one
+from dealbench.arguments import at_least_one, positive_usd
 from dealbench.checker import DealFigures, PortfolioCheck, check, evaluate
 from dealbench.errors import ArgumentError, Chosen
 from dealbench.figures import quantity
@@ -164,8 +164,9 @@ def improvements(
     top: int | None = None,
     every_variant: bool = False,
 ) -> list[Improvement]:
-    """Packages that raise both sides' utilities by at least `min_gain` and pass `check`
-    (together with `others`, held fixed), largest joint gain first; at most `top`.
+    """Packages that raise both sides' utilities by at least `min_gain` (USD, above 0) and
+    pass `check` (together with `others`, held fixed), largest joint gain first; at most
+    `top`.
 
     By default one improvement per set of terms changed (the concessions, the security
     level, the compute), the one of largest joint gain, and none whose gains a change of
@@ -182,7 +183,8 @@ def improvements(
     # One held package a partner: a second one of the same partner (the same file twice)
     # took its supply and risk twice.
     each_once([o.partner for o in others], "others", "partner's package")
-    min_gain = amount_of_usd(min_gain, "min_gain")  # nan was a ValueError from inside
+    min_gain = positive_usd(min_gain, "min_gain")  # nan was a ValueError from inside, and
+    # -1e9 listed packages that lower both sides, as "improvements"
     if top is not None:  # -1 listed all but the last, 0 none, as `improve --top` refuses
         at_least_one(top, "top")
     base = evaluate(portfolio, package)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import pulp
 
-from dealbench.arguments import amount_of_usd, one_of
+from dealbench.arguments import amount_of_usd, compute_step, one_of
 from dealbench.model.arguments import partner_codes
 from dealbench.model.concession import SecurityRequirement
 from dealbench.model.partner import Partner
@@ -63,6 +63,7 @@ def formulate(
     mode = one_of(mode, MODES, "mode", "mode")  # an ArgumentError, as `solve`'s mode
     if v_floor is not None:  # nan was PuLP's "Cannot set constraint RHS to NaN/inf values"
         v_floor = amount_of_usd(v_floor, "v_floor")
+    step = compute_step(step)
     f = Formulation(
         portfolio, mode, pulp.LpProblem(safe_name(f"dealbench_{portfolio.id}"), pulp.LpMaximize)
     )
