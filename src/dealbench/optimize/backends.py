@@ -30,7 +30,8 @@ with contextlib.suppress(ImportError):
 
 import pulp
 
-from dealbench.errors import SolverError, stops_held
+from dealbench.errors import ArgumentError, SolverError, stops_held
+from dealbench.list_words import unknown
 from dealbench.optimize.cbc import CbcSummary, cbc_summary, children_end_with_this_process
 
 # PuLP's CBC command starts CBC through `pulp.apis.coin_api`'s `subprocess` (PuLP 3 and 4).
@@ -81,7 +82,8 @@ def make_backend(
     warm_start: bool = False,
     highs_options: dict[str, Any] | None = None,
 ) -> Backend:
-    """A configured PuLP solver object for `name`, or a SolverError saying how to get it.
+    """A configured PuLP solver object for `name`, or a SolverError saying how to get it
+    (an ArgumentError for a name that is no solver's).
     `highs_options`: HiGHS options by name, for HiGHS only (CBC ignores them)."""
     if name == "highs":
         if not pulp.HiGHS().available():
@@ -100,7 +102,7 @@ def make_backend(
             "CBC is not available: PuLP 4 (Python 3.12+) bundles no CBC; "
             "install it with `pip install 'dealbench[cbc]'` or use the highs solver"
         )
-    raise SolverError(f"unknown solver {name!r}; expected one of: {', '.join(SOLVERS)}")
+    raise ArgumentError("solver", unknown("solver", name, SOLVERS))  # a bad argument
 
 
 def _cbc(**options: Any) -> Any:

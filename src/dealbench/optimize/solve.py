@@ -22,6 +22,7 @@ from dealbench.arguments import (
 from dealbench.errors import ArgumentError
 from dealbench.model.arguments import a_portfolio, partner_codes
 from dealbench.model.portfolio import Portfolio
+from dealbench.optimize.backends import SOLVERS
 from dealbench.optimize.bargain.solve import solve_bargaining
 from dealbench.optimize.best import METHODS, Method, solve_best
 from dealbench.optimize.finish import binding_limits, result_from_check
@@ -60,11 +61,13 @@ def solve(
     `time_limit`: seconds, > 0 (None: no limit).
 
     Raises `dealbench.errors.ArgumentError` (an InputError and a ValueError) for an
-    unknown mode, method or partner code, or a gap, time limit or thread count out of range.
+    unknown mode, method, solver or partner code, or a gap, time limit or thread count out
+    of range; `dealbench.errors.SolverError` for a solver that is not installed.
     """
     portfolio = a_portfolio(portfolio)  # a path, say: not an AttributeError deep inside
     mode = one_of(mode, MODES, "mode", "mode")
     method = one_of(method, METHODS, "method", "method")
+    solver = one_of(solver, SOLVERS, "solver", "solver")  # as SolveOptions' (a SolverError)
     gap = relative_gap(gap)
     time_limit = positive_seconds(time_limit)
     require = partner_codes(portfolio, require, "require")
