@@ -38,7 +38,7 @@ def test_a_hand_edited_negative_compute_is_refused_with_the_field(
     assert r.exit_code == 2, r.output + r.traceback
     assert r.traceback == ""
     assert r.stderr.strip() == (
-        f"error: {result_file}: deals.0.compute.2026: not a dealbench result.json: "
+        f"error: {result_file}:1: deals.0.compute.2026: not a dealbench result.json: "
         "Input should be greater than or equal to 0"
     )
     assert not (tmp_path / "docs").exists()

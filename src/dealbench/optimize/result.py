@@ -9,13 +9,28 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field, field_serializer, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    computed_field,
+    field_serializer,
+    model_validator,
+)
 
 from dealbench.arguments import instance_of
 from dealbench.checker import DealFigures, check
 from dealbench.checker.tolerance import COMPUTE_TOL
 from dealbench.checker.used_up import supply_wanted
-from dealbench.errors import ArgumentError, InfeasibleError, SolverError, SolverLimitError
+from dealbench.errors import (
+    ArgumentError,
+    InfeasibleError,
+    InputError,
+    Issue,
+    SolverError,
+    SolverLimitError,
+)
 from dealbench.limit import Limit, limits_from_details
 from dealbench.model.arguments import a_portfolio
 from dealbench.model.portfolio import Portfolio
@@ -362,9 +377,6 @@ def load_result(path: str | os.PathLike[str]) -> SolveResult:
     JSON is refused at its line, one that is no result with the field at fault."""
     import json
 
-    from pydantic import ValidationError
-
-    from dealbench.errors import InputError, Issue
     from dealbench.model.yamlio import read_regular_file
 
     path = Path(path)
@@ -388,18 +400,59 @@ def load_result(path: str | os.PathLike[str]) -> SolveResult:
             raise InputError(Issue(shown, 1, "", problem)) from None
         problem = f"{_NOT_A_RESULT}: invalid JSON ({exc.msg}, column {exc.colno})"
         raise InputError(Issue(shown, exc.lineno, "", problem)) from None
-    other = _other_output(path, json.loads(text))
+    data = json.loads(text)
+    if not isinstance(data, dict):  # pydantic said "Input should be an object", at no line
+        problem = f"{_NOT_A_RESULT}: expected a JSON object ({{...}}), got {_json_kind(data)}"
+        raise InputError(Issue(shown, _json_line(text, ()), "", problem))
+    other = _other_output(path, data)
     if other is not None:
         raise InputError(Issue(shown, None, "", other))
     try:
         return SolveResult.model_validate_json(text)
     except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise InputError(Issue(shown, None, where, f"{_NOT_A_RESULT}: {first['msg']}")) from None
+        raise not_a_result(shown, text, exc) from None
+
+
+def not_a_result(
+    shown: str, text: str, exc: ValidationError, prefix: tuple[str | int, ...] = ()
+) -> InputError:
+    """A result.json's first fault (`exc`, of the value at `prefix`), named at its field and
+    line (`text` is the file's JSON), as a YAML file's are."""
+    first = exc.errors(include_url=False)[0]
+    loc = (*prefix, *first["loc"])
+    where = ".".join(str(p) for p in loc)
+    return InputError(
+        Issue(shown, _json_line(text, loc), where, f"{_NOT_A_RESULT}: {first['msg']}")
+    )
 
 
 _NOT_A_RESULT = "not a dealbench result.json"
+
+
+def _json_kind(data: object) -> str:
+    """What a JSON document holds instead of an object, in JSON's words."""
+    if isinstance(data, list):
+        return "a list ([...])"
+    if isinstance(data, str):
+        return "a string"
+    if data is None:
+        return "null"
+    return "true or false" if isinstance(data, bool) else "a number"
+
+
+def _json_line(text: str, loc: tuple[int | str, ...]) -> int | None:
+    """The line of the value at `loc` in the JSON `text`, as a YAML file's messages name
+    theirs (JSON is YAML: `yamlparse` reads its lines); None where that parser refuses it."""
+    import yaml
+
+    from dealbench.model.positions import locate
+    from dealbench.model.yamlparse import parse
+
+    try:
+        positions = parse(text)[1]
+    except (yaml.YAMLError, OverflowError):
+        return None
+    return locate(positions, loc).line
 
 
 def _results_in(folder: Path) -> str:

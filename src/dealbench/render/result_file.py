@@ -17,24 +17,16 @@ def read_result(path: Path) -> SolveResult:
     """A result.json written by `dealbench solve --out`."""
     from pydantic import ValidationError
 
-    from dealbench.optimize.result import load_result
+    from dealbench.optimize.result import load_result, not_a_result
 
     result = load_result(path)
     for i, deal in enumerate(result.deals):  # a hand-edited package: refused, field named
         try:
             deal.package()
         except ValidationError as exc:
-            raise _not_a_result(path, exc, ("deals", i)) from None
+            text = path.read_bytes().decode("utf-8-sig")  # as load_result read it
+            raise not_a_result(str(path), text, exc, ("deals", i)) from None
     return result
-
-
-def _not_a_result(path: Path, exc: Exception, prefix: tuple[str | int, ...]) -> InputError:
-    from pydantic import ValidationError
-
-    assert isinstance(exc, ValidationError)
-    first = exc.errors()[0]
-    where = ".".join(str(p) for p in (*prefix, *first["loc"]))
-    return InputError(Issue(str(path), None, where, f"not a dealbench result.json: {first['msg']}"))
 
 
 def result_date(path: Path) -> dt.date | None:
