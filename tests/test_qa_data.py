@@ -458,15 +458,15 @@ def test_a_suffix_on_compute_says_how_to_write_the_number(run: Runner, tmp_path:
             "policy: ../policy/house.yaml",
             "policy: house",
             "portfolios/two.yaml:3: policy: file not found: house (looked for portfolios/house); "
-            "a portfolio names its policy by the file's path from the portfolio, such as "
-            "../policy/bilateral.yaml",
+            "a portfolio names its policy by the file's path from the portfolio: did you mean "
+            "../policy/house.yaml?",
         ),
         (
             "../partners/ke.yaml]",
             "KE]",
             "portfolios/two.yaml:6: partners[1]: file not found: KE (looked for portfolios/KE); "
-            "a portfolio names each partner by the file's path from the portfolio, such as "
-            "../partners/in.yaml",
+            "a portfolio names each partner by the file's path from the portfolio: did you mean "
+            "../partners/ke.yaml?",
         ),
     ],
 )

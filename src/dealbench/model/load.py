@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from dealbench.errors import InputError, Issue
-from dealbench.list_words import and_list
+from dealbench.list_words import and_list, or_list
 from dealbench.model import portfolio_rules, rules
 from dealbench.model.arguments import a_portfolio
 from dealbench.model.file_kind import Kind, detect_kind, not_a_result, refuse_other_kind
@@ -253,11 +253,26 @@ def _relative(base: Path, ref: str) -> Path:
 
 #: How a portfolio names its files, for a reference that names no file (`policy: bilateral`).
 _PATH_HINT = {
-    "policy": "; a portfolio names its policy by the file's path from the portfolio, "
-    "such as ../policy/bilateral.yaml",
-    "partners": "; a portfolio names each partner by the file's path from the portfolio, "
-    "such as ../partners/in.yaml",
+    "policy": "; a portfolio names its policy by the file's path from the portfolio",
+    "partners": "; a portfolio names each partner by the file's path from the portfolio",
 }
+
+
+def _path_hint(source: Source, field: str, ref: str, near: str | None) -> str:
+    """How a portfolio names its files, for a reference that names none (`policy:
+    bilateral`): the file meant (`near`, or one of that name beside the portfolio or in its
+    `../policy/` or `policy/` folder: `../partners/`, `partners/`), else where it was
+    looked for. The example "such as ../policy/bilateral.yaml" named a file that exists
+    beside deals/portfolios/ only, and not the one meant (`policy: house`)."""
+    folders = [f"../{field}/", f"{field}/", ""]
+    here = folder_of(source.path)
+    names = dict.fromkeys([ref, ref.lower()])
+    found = [f"{f}{n}.yaml" for f in folders for n in names if (here / f"{f}{n}.yaml").is_file()]
+    meant = near or next(iter(found), None)
+    if meant is not None:
+        return f"{_PATH_HINT[field]}: did you mean {meant}?"
+    looked = or_list(f"{folder}{ref}.yaml" for folder in folders)
+    return f"{_PATH_HINT[field]}'s folder, and there is no {looked}"
 
 
 #: Problems of a referenced file that are fixed at a line of that file, so said there: its
@@ -291,12 +306,13 @@ def _from_reference(
     for issue in exc.issues:
         if issue.message.startswith(NOT_FOUND):
             looked = "" if issue.file == ref else f" (looked for {issue.file})"
-            hint = "" if Path(ref).suffix else _PATH_HINT.get(str(loc[0]), "")
             near = near_path(Path(issue.file), ref)
-            if near is not None:
-                hint += f"; did you mean {near}?"
+            if str(loc[0]) in _PATH_HINT and not Path(ref).suffix:
+                hint = _path_hint(source, str(loc[0]), ref, near)
+            elif near is not None:
+                hint = f"; did you mean {near}?"
             else:
-                hint += _from_here_hint(source, ref)
+                hint = _from_here_hint(source, ref)
             out.append(source.issue(loc, f"{NOT_FOUND}: {ref}{looked}{hint}"))
         elif not issue.field and not issue.message.startswith(_AT_ITS_LINE):
             # about the file as a whole (not readable, empty, of another kind): the fix is
