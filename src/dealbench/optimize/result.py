@@ -20,8 +20,8 @@ from dealbench.limit import Limit, limits_from_details
 from dealbench.model.arguments import a_portfolio
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.rounds import Side
-from dealbench.units import share_percent
 from dealbench.optimize.reasons import NoDeal
+from dealbench.units import share_percent
 
 
 class Status(StrEnum):

@@ -26,8 +26,8 @@ from dealbench.render.limits import (
     MARGIN_TOL,
     counter_gives,
     deal_limits,
-    raised_held,
     partner_uncertain_line,
+    raised_held,
     shared_limits,
     thin_margin,
 )

@@ -29,8 +29,8 @@ from dealbench.render.glossary import glossary
 from dealbench.render.limits import (
     MARGIN_TOL,
     deal_limits,
-    raised_held,
     held_words,
+    raised_held,
     shared_limits,
     supply_left,
     thin_margin,
