@@ -17,7 +17,7 @@ import docx
 from dealbench.analyze.compare import compare
 from dealbench.analyze.memo import options_facts
 from dealbench.checker import evaluate
-from dealbench.figures import shown, usd_change
+from dealbench.figures import shown, usd_changes
 from dealbench.model import load_package, load_portfolio
 from dealbench.model.regimes import REGIMES, find_regime
 from dealbench.render.filters import h100e, money
@@ -86,8 +86,9 @@ def test_counter_prints_our_next_offer_beside_the_counter(tmp_path: Path) -> Non
     (`usd_change`)."""
     v = json.loads(_counter(tmp_path / "json", "--json", "--no-documents"))
     text = _counter(tmp_path / "text", "--no-documents")
-    us = usd_change(v["us_utility"], v["next_offer_us"])
-    partner = usd_change(v["partner_utility"], v["next_offer_partner"])
+    us, partner = usd_changes(  # both rows to one precision (qa49-consist)
+        [(v["us_utility"], v["next_offer_us"]), (v["partner_utility"], v["next_offer_partner"])]
+    )
     lines = text.splitlines()
     head = lines.index("  Beside our next offer (as `offer` would record it now):")
     assert [c.strip() for c in lines[head + 1].split("  ") if c.strip()] == [
@@ -119,11 +120,11 @@ def test_the_webs_recorded_counter_sets_it_beside_our_next_offer(tmp_path: Path)
     table = answer.text.split('id="beside-next"', 1)[1].split("</table>", 1)[0]
     rows = [re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", r) for r in table.split("<tr>")[1:]]
     assert rows[0] == ["Utility", "Their counter", "Our next offer", "Next offer less counter"]
-    assert rows[1] == ["US utility", *usd_change(v["us_utility"], v["next_offer_us"])]
-    assert rows[2] == [
-        "Partner utility",
-        *usd_change(v["partner_utility"], v["next_offer_partner"]),
-    ]
+    us, partner = usd_changes(
+        [(v["us_utility"], v["next_offer_us"]), (v["partner_utility"], v["next_offer_partner"])]
+    )
+    assert rows[1] == ["US utility", *us]
+    assert rows[2] == ["Partner utility", *partner]
 
 
 def _facts_totals(path: Path, regimes: list[str]) -> list[float | None]:

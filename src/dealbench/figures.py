@@ -112,35 +112,52 @@ def usd_change(old: float, new: float, signed: bool = False) -> tuple[str, str, 
     $77.9766bn and $78.2480bn; a counter of $78.25bn beside an offer of $73.97bn where
     the change is -$4.274bn (-$4.27bn, where $73.97bn less $78.25bn reads $4.28bn) print
     $78.248bn, $73.974bn, -$4.274bn."""
-    units = [_unit(abs(a)) for a in (old, new)]
-    change = figure(new - old)
+    return usd_changes([(old, new)], signed)[0]
+
+
+def usd_changes(
+    pairs: Sequence[tuple[float, float]], signed: bool = False
+) -> list[tuple[str, str, str]]:
+    """Each pair as `usd_change` prints it, all with the same more decimals (the rows of
+    one table): the US row's $78.248bn and $73.974bn beside the partner row's $17.500bn
+    and $15.020bn, never $17.50bn (qa49-cli)."""
     more = 0
     while True:
-        places = [min(p + more, _places_of_a_dollar(s)) for s, _, p in units]
-        value = [
-            _figure(a, s, p) * int(s)
-            for a, (s, _, _), p in zip((old, new), units, places, strict=True)
-        ]
-        # The coarser figure's last digit: a difference is no finer than its coarser term
-        # ($1.47bn less $172.9m is $1.30bn; to the finer one's digit, $1.298508bn beside
-        # $172.892m and $1.471400bn).
-        digit = max(
-            (
-                Decimal(int(s)).scaleb(-p)
-                for (s, _, _), p, v in zip(units, places, value, strict=True)
-                if v
-            ),
-            default=Decimal(1),
-        )
-        done = all(p == _places_of_a_dollar(s) for (s, _, _), p in zip(units, places, strict=True))
-        printed = _to_digit(value[1] - value[0], digit)
-        if done or (
-            _to_digit(change, digit) == printed
-            and abs(printed - change) <= max(abs(change) / 100, HALF_A_DOLLAR)
-        ):
-            break
+        said = [_change_at(old, new, more, signed) for old, new in pairs]
+        if all(ok for ok, _ in said):
+            return [text for _, text in said]
         more += 1
-    return (
+
+
+def _change_at(
+    old: float, new: float, more: int, signed: bool
+) -> tuple[bool, tuple[str, str, str]]:
+    """`usd_change`'s three figures with `more` decimals than `usd` gives, and whether the
+    change printed is right (or no more decimals can be given)."""
+    units = [_unit(abs(a)) for a in (old, new)]
+    change = figure(new - old)
+    places = [min(p + more, _places_of_a_dollar(s)) for s, _, p in units]
+    value = [
+        _figure(a, s, p) * int(s) for a, (s, _, _), p in zip((old, new), units, places, strict=True)
+    ]
+    # The coarser figure's last digit: a difference is no finer than its coarser term
+    # ($1.47bn less $172.9m is $1.30bn; to the finer one's digit, $1.298508bn beside
+    # $172.892m and $1.471400bn).
+    digit = max(
+        (
+            Decimal(int(s)).scaleb(-p)
+            for (s, _, _), p, v in zip(units, places, value, strict=True)
+            if v
+        ),
+        default=Decimal(1),
+    )
+    done = all(p == _places_of_a_dollar(s) for (s, _, _), p in zip(units, places, strict=True))
+    printed = _to_digit(value[1] - value[0], digit)
+    ok = done or (
+        _to_digit(change, digit) == printed
+        and abs(printed - change) <= max(abs(change) / 100, HALF_A_DOLLAR)
+    )
+    return ok, (
         _written(old, *units[0][:2], places[0], signed),
         _written(new, *units[1][:2], places[1], signed),
         _change_written(printed, digit),

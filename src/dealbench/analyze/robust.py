@@ -34,7 +34,13 @@ from dealbench.list_words import plural
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.explain.data import NoDeal
 from dealbench.optimize.finish import acceptance_limits, result_from_check
-from dealbench.optimize.result import Robust, RobustAcceptance, SolveResult, Status
+from dealbench.optimize.result import (
+    Robust,
+    RobustAcceptance,
+    SolveResult,
+    Status,
+    raised_walk_away,
+)
 from dealbench.units import percent_hint, share_percent
 
 Progress = Callable[[int, int], None]
@@ -198,7 +204,7 @@ def robust_solve(
     at_raised = check(_with_raised_batnas(portfolio, raised), packages).deals
     held = acceptance_limits(
         [d for d in at_raised if d.partner in raised],
-        f"their walk-away value raised for acceptance in {share_percent(level)} of the samples",
+        raised_walk_away(level),
     )
     result = result.model_copy(update={"binding": [*result.binding, *held]})
     if current.status == Status.TIME_LIMIT:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Literal
 
 from dealbench.checker import DealFigures
+from dealbench.figures import usd_change
 from dealbench.limit import Limit, broken_messages
 from dealbench.negotiate.rounds.negotiation import Round, same_terms
 from dealbench.render.filters import money, plural
@@ -109,7 +110,8 @@ def recommend(
     ours = next_target(next_value, accepted, target, next_us, others)
     if violations:  # counted and worded as the verdict lists them: a cap over in 4 periods is 1
         lines = broken_messages(violations)
-        return "counter", f"it breaks {plural(len(lines), 'limit')}: {'; '.join(lines)}"
+        broken = f"it breaks {plural(len(lines), 'limit')}: {'; '.join(lines)}"
+        return "counter", broken + _estimate_doubted(figures, violations, next_us)
     if accepted is not None and accepted < walk - LEVEL:  # a counter no strategy would reach
         below = (
             f"accepting leaves the portfolio at {money(accepted, apart=walk)}, below the "
@@ -143,4 +145,23 @@ def recommend(
     return "counter", (
         f"accepting leaves the portfolio at {money(accepted, apart=next_value)}{replanned}, "
         f"less than the {ours}"
+    )
+
+
+def _estimate_doubted(figures: DealFigures, violations: list[Limit], next_us: float | None) -> str:
+    """Where the only limit a counter breaks is the partner's own refusal by our estimate of
+    its walk-away value, and it gives the US more than our next offer: that the partner,
+    proposing it, says it would accept, so our estimate may be too high (qa49-negotiate:
+    CH's counter, $750m better for the US, was COUNTERed with nothing to say why a
+    partner would refuse its own proposal)."""
+    if next_us is None or any(v.kind != "acceptance" for v in violations):
+        return ""
+    _, _, more = usd_change(next_us, figures.us_value)
+    if not more.startswith("+"):
+        return ""
+    code = figures.partner
+    return (
+        f"; yet {code} proposes it, and it gives the US {more[1:]} more than our next offer: "
+        f"if {code} would accept it, our estimate of its walk-away value is too high "
+        f"(correct it in {code}'s partner file and weigh the counter again)"
     )

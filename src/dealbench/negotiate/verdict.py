@@ -33,7 +33,7 @@ from dealbench.arguments import at_least_one, given_briefly
 from dealbench.checker import DealFigures, check, evaluate
 from dealbench.checker.tolerance import COMPUTE_TOL
 from dealbench.errors import ArgumentError, DealbenchError, InfeasibleError
-from dealbench.figures import quantity, usd_change, usd_together
+from dealbench.figures import quantity, usd_change, usd_changes, usd_together
 from dealbench.limit import Limit, messages
 from dealbench.model.amounts import amount_label
 from dealbench.model.arguments import a_package
@@ -166,7 +166,7 @@ class Verdict(BaseModel):
         if f.package is None:  # the point is no deal: the gain is measured against it
             return (
                 f"no package gives the partner that utility; no deal gives the US "
-                f"{money(f.us_utility)}, {self._beside_counter()}, and the partner its "
+                f"{self.frontier_us_said()}, {self._beside_counter()}, and the partner its "
                 f"walk-away value {money(f.partner_utility)}"
             )
         more = self.frontier_gain_words()
@@ -186,7 +186,7 @@ class Verdict(BaseModel):
         }
         granted = concessions_text(given) if given else "no concessions"
         return (
-            f"giving the partner at least {floor}, the US could get {money(f.us_utility)} "
+            f"giving the partner at least {floor}, the US could get {self.frontier_us_said()} "
             f"({more}), the partner {money(f.partner_utility)}, under {f.package.security} "
             f"with {granted}, compute {compute}{alone}"
         )
@@ -198,6 +198,11 @@ class Verdict(BaseModel):
         partner would not accept is no point of the frontier)."""
         return max(self.partner_utility, self.figures.acceptance_threshold)
 
+    def frontier_us_said(self) -> str:
+        """The frontier point's US utility as printed beside the counter's, so that what it
+        gives more or less (`frontier_gain_words`) is the difference as printed."""
+        return usd_change(self.us_utility, self.frontier.us_utility)[1]
+
     def frontier_gain_words(self) -> str:
         """What the frontier's point gives the US beside the counter, as `counter` says it
         ("$9.0m less than the counter", never "a gain of -$9.0m")."""
@@ -206,18 +211,22 @@ class Verdict(BaseModel):
             return "the counter is itself on the frontier"
         if f.package is None:
             return f"no deal, {self._beside_counter()}"
-        # Negative only for a counter that breaks a limit: it lies beyond the frontier.
-        return f"{money(f.gain)} more" if f.gain >= 0 else f"{money(-f.gain)} less than the counter"
+        # Less only for a counter that breaks a limit (its partner's refusal too): it lies
+        # beyond the frontier.
+        return self._beside_counter(more="more")
 
-    def _beside_counter(self) -> str:
+    def _beside_counter(self, more: str = "more than the counter") -> str:
         """What the frontier's point gives the US beside the counter, in words that need no
-        sign: "a gain of -$9.85bn on the counter" was a loss worded as a gain (qa43-verdict)."""
-        gain = self.frontier.gain
-        if money(abs(gain)) == money(0.0):
+        sign: "a gain of -$9.85bn on the counter" was a loss worded as a gain (qa43-verdict).
+        The difference of the two as printed (`figures.usd_change`): "$748.4m less" beside
+        the counter's $2.09bn and the point's $1.34bn read $1.6m off the change the verdict
+        prints from our last offer of $1.34bn, +$750m (qa49-negotiate)."""
+        change = usd_change(self.us_utility, self.frontier.us_utility)[2]
+        if change.lstrip("+-") == money(0.0):
             return "as much as the counter"
-        if gain > 0:
-            return f"{money(gain)} more than the counter"
-        return f"{money(-gain)} less than the counter"
+        if change.startswith("-"):
+            return f"{change[1:]} less than the counter"
+        return f"{change.lstrip('+')} {more}"
 
     def taken_words(self) -> str:
         """What accepting the package takes, as `counter` and the web's verdict say it."""
@@ -249,14 +258,13 @@ def counter_beside_next(
 ) -> dict[str, tuple[str, str, str]] | None:
     """A counter's utilities beside our next offer's, for each side (`us`, `partner`): the
     counter, the next offer and the change from the one to the other, printed so that the
-    change as printed is the difference as printed (`figures.usd_change`); None without a
+    change as printed is the difference as printed, both rows to one precision
+    (`figures.usd_changes`); None without a
     next offer."""
     if next_us is None or next_partner is None:
         return None
-    return {
-        "us": usd_change(counter_us, next_us),
-        "partner": usd_change(counter_partner, next_partner),
-    }
+    us, partner = usd_changes([(counter_us, next_us), (counter_partner, next_partner)])
+    return {"us": us, "partner": partner}
 
 
 def refusal(figures: DealFigures) -> list[Limit]:

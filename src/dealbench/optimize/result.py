@@ -36,6 +36,7 @@ from dealbench.model.arguments import a_portfolio
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.rounds import Side
 from dealbench.optimize.reasons import NoDeal
+from dealbench.units import share_percent
 
 
 class Status(StrEnum):
@@ -92,6 +93,12 @@ class RobustAcceptance(BaseModel):
     deterministic: float | None = Field(description="Acceptance of the mean-value package")
     robust: float | None = Field(description="Acceptance of the robust package")
     batna_raised_by: float = Field(default=0.0, description="USD added to the BATNA the solver saw")
+
+
+def raised_walk_away(level: float, whose: str = "their") -> str:
+    """`their walk-away value raised for acceptance in 90% of the samples`: what a robust
+    solve (`solve --robust 0.9`) holds a partner to, in the words of its limits."""
+    return f"{whose} walk-away value raised for acceptance in {share_percent(level)} of the samples"
 
 
 class Robust(BaseModel):

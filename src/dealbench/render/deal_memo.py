@@ -27,6 +27,7 @@ from dealbench.render.limits import (
     counter_gives,
     deal_limits,
     partner_uncertain_line,
+    raised_held,
     shared_limits,
     thin_margin,
 )
@@ -95,6 +96,7 @@ def deal_memo_context(
         ),
         "tradeoffs": tradeoffs(pf, deal),
         "limits": deal_limits(pf, deal)
+        + raised_held(source.result, [deal], deal.partner)
         + shared_limits(
             pf, source.checked, deal.partner, source.compute_step, source.no_deal_reason
         ),

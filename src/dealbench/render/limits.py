@@ -20,8 +20,10 @@ from dealbench.checker.used_up import (
 )
 from dealbench.figures import shown
 from dealbench.limit import broken_messages, no_supply_line
+from dealbench.list_words import and_list
 from dealbench.model.partner import Partner
 from dealbench.model.portfolio import Portfolio
+from dealbench.optimize.result import SolveResult, raised_walk_away
 from dealbench.render.filters import exact_total, h100e, money, periods_said, plural
 
 #: A margin within this many USD of zero means the acceptance limit binds.
@@ -79,7 +81,7 @@ def deal_limits(portfolio: Portfolio, deal: DealFigures) -> list[str]:
         out.append(
             f"{deal.partner} is held to its walk-away value: its partner utility "
             + held_words(
-                [deal],
+                [deal.partner_margin],
                 f"its walk-away value plus the required margin "
                 f"({money(deal.acceptance_threshold)})",
             )
@@ -88,16 +90,48 @@ def deal_limits(portfolio: Portfolio, deal: DealFigures) -> list[str]:
     return out
 
 
-def held_words(deals: Sequence[DealFigures], threshold: str) -> str:
+def held_words(margins: Sequence[float], threshold: str) -> str:
     """How the partner utility of deals held to the walk-away value (within MARGIN_TOL)
-    stands to `threshold` (the words for it), as their partner margins print: `equals
+    stands to `threshold` (the words for it), as their partner `margins` print: `equals
     ...` where each reads $0, else `exceeds ... by only $22,100` (one deal) or `by at most`
     the largest: never "equals" beside a margin printed as +$22,100."""
-    largest = max(d.partner_margin for d in deals)
+    largest = max(margins)
     if largest <= 0 or money(largest) == money(0.0):
         return f"equals {threshold}"
-    by = "only" if len(deals) == 1 else "at most"
+    by = "only" if len(margins) == 1 else "at most"
     return f"exceeds {threshold} by {by} {money(largest)}"
+
+
+def raised_held(
+    result: SolveResult | None, deals: Sequence[DealFigures], partner: str | None = None
+) -> list[str]:
+    """The partners a robust solve (`solve --robust`) holds to their walk-away value raised
+    for acceptance in its share of the samples, as its result's `binding` names them: the
+    deals, checked at the walk-away values as written, clear those by the raise, so only
+    the result's acceptance limits say it. With `partner`, only that partner's."""
+    if result is None or result.robust is None:
+        return []
+    held = {d.partner for d in deals if abs(d.partner_margin) <= MARGIN_TOL}
+    raised = [
+        b
+        for b in result.binding
+        if b.kind == "acceptance"
+        and b.partner not in held
+        and partner in (None, b.partner)
+        and b.limit is not None
+        and b.amount is not None
+    ]
+    if not raised:
+        return []
+    one = len(raised) == 1
+    whose, are, each = ("its", "is", "its") if one else ("their", "are", "each one's")
+    margins = [b.amount - b.limit for b in raised if b.amount is not None and b.limit is not None]
+    return [
+        f"{and_list([b.partner or '' for b in raised])} {are} held to "
+        f"{raised_walk_away(result.robust.level, whose)}: "
+        f"{each} partner utility "
+        f"{held_words(margins, 'that value plus the required margin')}."
+    ]
 
 
 def basis_note(portfolio: Portfolio, partner: Partner, level: str) -> str:

@@ -30,6 +30,7 @@ from dealbench.render.limits import (
     MARGIN_TOL,
     deal_limits,
     held_words,
+    raised_held,
     shared_limits,
     supply_left,
     thin_margin,
@@ -82,7 +83,8 @@ def portfolio_memo_context(source: Source, *, date: dt.date | None) -> dict[str,
         "allocation": allocation(source),
         "tradeoffs": tradeoffs(source),
         "limits": shared_limits(pf, checked, step=source.compute_step, why=source.no_deal_reason)
-        + grouped_deal_limits(pf, checked.deals),
+        + grouped_deal_limits(pf, checked.deals)
+        + raised_held(source.result, checked.deals),
         "risks": risks(source),
         "acceptance": acceptance(source),
         **shadow_prices(source),
@@ -156,7 +158,7 @@ def grouped_deal_limits(pf: Portfolio, deals: list[DealFigures]) -> list[str]:
     elif held:
         out.append(
             f"{', '.join(held[:-1])} and {held[-1]} are held to their walk-away value: each one's "
-            f"partner utility {held_words(held_deals, 'its walk-away value plus the required margin')}."
+            f"partner utility {held_words([d.partner_margin for d in held_deals], 'its walk-away value plus the required margin')}."
         )
     return out
 
