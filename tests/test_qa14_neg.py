@@ -49,7 +49,7 @@ def test_the_no_deal_frontier_point_is_said_with_both_walk_away_values(
     assert said.exit_code == 0, said.output
     assert (
         "Frontier: no package gives the partner that utility; no deal gives the US -$2.00bn, "
-        "$7.65bn less than the counter, and the partner its walk-away value $3.00bn"
+        "$7.65bn less than the counter's $5.65bn, and the partner its walk-away value $3.00bn"
     ) in " ".join(said.stdout.split())
 
 

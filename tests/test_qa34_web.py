@@ -70,7 +70,7 @@ def test_a_counters_verdict_row_says_where_the_frontier_is_as_counter_does(
     assert row is not None, "the verdict has no frontier row"
     said = words(row[0])
     assert "giving the partner at least $3.05bn" in said, said
-    assert "$9.0m less than the counter" in said, said
+    assert "$7.485bn ($9m less than the counter's $7.494bn" in said, said
     assert "same partner utility" not in said and "gain -" not in said, said
 
     cli = Path(shutil.copytree(REPO / "deals", tmp_path / "cli"))
@@ -80,7 +80,10 @@ def test_a_counters_verdict_row_says_where_the_frontier_is_as_counter_does(
     run = invoke(["counter", cli / "portfolios/gulf-asia.yaml", counter, "--out", out])
     assert run.exit_code == 0, run.output
     printed = " ".join(run.output.split())
-    assert "giving the partner at least $3.05bn, the US could get $7.49bn ($9.0m less" in printed
+    assert (
+        "giving the partner at least $3.05bn, the US could get $7.485bn ($9m less than the counter's $7.494bn)"
+        in printed
+    )
 
 
 def _marked(html: str) -> set[str]:

@@ -61,10 +61,10 @@ def test_a_counter_asking_more_than_is_left_says_so_not_a_negative_amount_left(
     assert "-103,359" not in words(answer.text)
     frontier = words(answer.text)
     assert (
-        "no deal gives the US -$2.00bn, $8.71bn less than the counter, and the partner its "
+        "no deal gives the US -$2.00bn, $8.71bn less than the counter's $6.71bn, and the partner its "
         "walk-away value $2.00bn"
     ) in frontier
-    assert "(no deal, $8.71bn less than the counter)" in frontier  # the table's row
+    assert "(no deal, $8.71bn less than the counter's $6.71bn)" in frontier  # the table's row
     assert "a gain of -" not in frontier
 
     package = tmp_path / "qa-over.yaml"
@@ -75,7 +75,7 @@ def test_a_counter_asking_more_than_is_left_says_so_not_a_negative_amount_left(
     out = " ".join(text.stdout.split())
     assert f"Supply left for the other open negotiations if accepted (H100e): {said}" in out
     assert "-103,359" not in out
-    assert "no deal gives the US -$2.00bn, $8.71bn less than the counter, and" in out
+    assert "no deal gives the US -$2.00bn, $8.71bn less than the counter's $6.71bn, and" in out
     assert "a gain of -" not in out
     data = json.loads(invoke([*args, "--json"]).stdout)
     assert data["supply_left"]["2026"] == -103_359  # numbers stay numbers

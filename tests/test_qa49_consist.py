@@ -116,8 +116,10 @@ def test_the_frontier_line_says_the_difference_as_printed(generous: Verdict) -> 
     frontier = generous.frontier.model_copy(update={"us_utility": 1.3432e9, "gain": -748.4e6})
     v = generous.model_copy(update={"us_utility": 2.0916e9, "frontier": frontier})
     assert v.frontier_us_said() == "$1.34bn"
-    assert v.frontier_gain_words() == "$750m less than the counter"
-    assert "the US could get $1.34bn ($750m less than the counter)" in v.frontier_words(["2026"])
+    assert v.frontier_gain_words() == "$750m less than the counter's $2.09bn"
+    assert "the US could get $1.34bn ($750m less than the counter's $2.09bn)" in v.frontier_words(
+        ["2026"]
+    )
 
 
 def test_beside_our_next_offer_prints_both_rows_to_one_precision() -> None:

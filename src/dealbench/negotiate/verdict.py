@@ -221,12 +221,16 @@ class Verdict(BaseModel):
         The difference of the two as printed (`figures.usd_change`): "$748.4m less" beside
         the counter's $2.09bn and the point's $1.34bn read $1.6m off the change the verdict
         prints from our last offer of $1.34bn, +$750m (qa49-negotiate)."""
-        change = usd_change(self.us_utility, self.frontier.us_utility)[2]
+        counter, _, change = usd_change(self.us_utility, self.frontier.us_utility)
         if change.lstrip("+-") == money(0.0):
             return "as much as the counter"
+        # The counter's figure beside it, to the digits the difference needs: "$7.485bn ($9m
+        # less than the counter)" beside its $7.49bn read $5m apart.
         if change.startswith("-"):
-            return f"{change[1:]} less than the counter"
-        return f"{change.lstrip('+')} {more}"
+            return f"{change[1:]} less than the counter's {counter}"
+        if more == "more":
+            return f"{change.lstrip('+')} more"
+        return f"{change.lstrip('+')} more than the counter's {counter}"
 
     def taken_words(self) -> str:
         """What accepting the package takes, as `counter` and the web's verdict say it."""
