@@ -16,7 +16,7 @@ import pytest
 
 from dealbench.analyze.compare import compare
 from dealbench.analyze.memo import options_facts
-from dealbench.figures import usd, usd_change
+from dealbench.figures import usd, usd_change, usd_changes
 from dealbench.model import load_portfolio
 from dealbench.model.regimes import REGIMES, find_regime
 from dealbench.render import render_document
@@ -152,9 +152,12 @@ def test_the_status_memo_sets_a_counter_beside_our_next_offer(tmp_path: Path) ->
     offered = invoke(["offer", GULF, "-p", "AE", "--rounds", rounds, "--no-documents", "--json"])
     assert offered.exit_code == 0, offered.output
     figures = json.loads(offered.stdout)["figures"]
-    us = usd_change(78_248_000_000.0, figures["us_value"])
-    partner = usd_change(17.5e9, figures["partner_utility"])
-    assert us == ("$78.248bn", "$73.974bn", "-$4.274bn") and partner[2] == "-$2.48bn"
+    # both rows to one precision (qa49-consist): the partner's $17.500bn beside the US's $78.248bn
+    us, partner = usd_changes(
+        [(78_248_000_000.0, figures["us_value"]), (17.5e9, figures["partner_utility"])]
+    )
+    assert us == ("$78.248bn", "$73.974bn", "-$4.274bn")
+    assert partner == ("$17.500bn", "$15.020bn", "-$2.48bn")
 
     memo = out / "memos/negotiation-gulf-asia"
     md = memo.with_suffix(".md").read_text("utf-8")
